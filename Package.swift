@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers point one way: C modules -> MailcertCrypto -> (ACME) -> MailcertCore -> MailcertCLI -> mailcert.
+/// Only MailcertCrypto touches OpenSSL pointers; only MailcertCLI reads flags and the environment.
+let package = Package(
+    name: "mailcert",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mailcert", targets: ["mailcert"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "CMailcertShims",
+            dependencies: ["COpenSSL", "CCurl"]
+        ),
+        .target(
+            name: "MailcertCrypto",
+            dependencies: ["COpenSSL", "CMailcertShims"]
+        ),
+        .target(
+            name: "MailcertCore",
+            dependencies: ["MailcertCrypto"]
+        ),
+        .target(
+            name: "MailcertCLI",
+            dependencies: [
+                "MailcertCore",
+                "MailcertCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "mailcert",
+            dependencies: ["MailcertCLI"]
+        ),
+        .testTarget(
+            name: "MailcertCryptoTests",
+            dependencies: ["MailcertCrypto"]
+        ),
+        .testTarget(
+            name: "MailcertCoreTests",
+            dependencies: ["MailcertCore", "MailcertCrypto"]
+        ),
+        .testTarget(
+            name: "MailcertCLITests",
+            dependencies: ["MailcertCLI", "MailcertCrypto", "mailcert"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+#include "CMailcertShims.h"
+#include <openssl/crypto.h>
+
+EVP_PKEY *mc_rsa_generate(unsigned int bits) { return EVP_RSA_gen(bits); }
+EVP_PKEY *mc_ec_generate(const char *curve) { return EVP_EC_gen(curve); }
+
+long mc_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
+void mc_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
+
+STACK_OF(X509) *mc_sk_X509_new_null(void) { return sk_X509_new_null(); }
+int mc_sk_X509_push(STACK_OF(X509) *stack, X509 *certificate) { return sk_X509_push(stack, certificate); }
+int mc_sk_X509_num(const STACK_OF(X509) *stack) { return sk_X509_num(stack); }
+X509 *mc_sk_X509_value(const STACK_OF(X509) *stack, int index) { return sk_X509_value(stack, index); }
+void mc_sk_X509_free(STACK_OF(X509) *stack) { sk_X509_free(stack); }
+void mc_sk_X509_pop_free(STACK_OF(X509) *stack) { sk_X509_pop_free(stack, X509_free); }
+
+STACK_OF(X509_EXTENSION) *mc_sk_X509_EXTENSION_new_null(void) { return sk_X509_EXTENSION_new_null(); }
+int mc_sk_X509_EXTENSION_push(STACK_OF(X509_EXTENSION) *stack, X509_EXTENSION *extension) {
+    return sk_X509_EXTENSION_push(stack, extension);
+}
+void mc_sk_X509_EXTENSION_pop_free(STACK_OF(X509_EXTENSION) *stack) {
+    sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+}
+
+int mc_sk_GENERAL_NAME_num(const GENERAL_NAMES *names) { return sk_GENERAL_NAME_num(names); }
+const GENERAL_NAME *mc_sk_GENERAL_NAME_value(const GENERAL_NAMES *names, int index) {
+    return sk_GENERAL_NAME_value(names, index);
+}
+void mc_GENERAL_NAMES_free(GENERAL_NAMES *names) { GENERAL_NAMES_free(names); }
+
+unsigned long mc_XN_FLAG_RFC2253_UTF8(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
+
+void mc_X509V3_set_ctx_nodb(X509V3_CTX *context) { X509V3_set_ctx_nodb(context); }
+
+CURLcode mc_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+CURLcode mc_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+CURLcode mc_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+CURLcode mc_curl_easy_setopt_write_callback(CURL *handle, CURLoption option, mc_curl_write_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+CURLcode mc_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+CURLcode mc_curl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+const char *mc_curl_version(void) { return curl_version(); }

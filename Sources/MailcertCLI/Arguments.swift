@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import MailcertCore
+import MailcertCrypto
+
+extension KeyType: ExpressibleByArgument {}
+
+/// Validation shared by commands, turning core errors into usage errors (exit 64) that name the bad value.
+enum Arguments {
+    static func hostnames(_ inputs: [String]) throws -> [String] {
+        do { return try Hostname.validateAll(inputs) } catch let error as MailcertError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    static func certificateName(_ input: String) throws -> String {
+        do { return try CertificateName.validate(input) } catch let error as MailcertError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The first line of a password file, as `openssl -passin file:` reads it.
+    static func password(fromFile path: String?) throws -> String? {
+        guard let path else { return nil }
+        let bytes = try POSIXFile.read(URL(fileURLWithPath: path))
+        let text = String(decoding: bytes, as: UTF8.self)
+        return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import MailcertCore
+
+/// The human forms of the inventory: an aligned table and a Format-List style block per certificate.
+enum InventoryTable {
+    static func table(_ entries: [InventoryEntry]) -> String {
+        let header = ["NAME", "STATUS", "DAYS", "NOT AFTER", "KEY", "ISSUER", "SHA-256", "SERVICES", "HOSTNAMES"]
+        let rows = entries.map { entry in
+            [
+                entry.name,
+                entry.status.rawValue + (entry.pending != nil && entry.status != .pending ? "+pending" : ""),
+                entry.daysLeft.map(String.init) ?? "-",
+                Output.day(entry.notAfter),
+                entry.keyType ?? "-",
+                entry.issuer.map(shortIssuer) ?? "-",
+                entry.sha256.map { String($0.prefix(16)) } ?? "-",
+                entry.services.isEmpty ? "-" : entry.services.joined(separator: ","),
+                entry.hostnames.joined(separator: ","),
+            ]
+        }
+        return align([header] + rows)
+    }
+
+    static func long(_ entries: [InventoryEntry]) -> String {
+        entries.map { entry in
+            var fields: [(String, String)] = [
+                ("name", entry.name), ("status", entry.status.rawValue),
+                ("version", entry.version.map(String.init) ?? "-"), ("source", entry.source?.rawValue ?? "-"),
+                ("hostnames", entry.hostnames.joined(separator: ", ")), ("subject", entry.subject ?? "-"),
+                ("issuer", entry.issuer ?? "-"), ("not before", Output.day(entry.notBefore)),
+                ("not after", Output.day(entry.notAfter)), ("days left", entry.daysLeft.map(String.init) ?? "-"),
+                ("key type", entry.keyType ?? "-"), ("sha256", entry.sha256 ?? "-"), ("sha1", entry.sha1 ?? "-"),
+                ("services", entry.services.isEmpty ? "-" : entry.services.joined(separator: ", ")),
+                ("path", entry.path ?? "-"),
+            ]
+            if let pending = entry.pending {
+                fields.append(("pending", "CSR for \(pending.hostnames.joined(separator: ", ")) since \(Output.day(pending.created))"))
+            }
+            return fields.map { "\($0.0.padding(toLength: 11, withPad: " ", startingAt: 0)): \($0.1)" }.joined(separator: "\n")
+        }.joined(separator: "\n\n")
+    }
+
+    /// The issuer's CN when it has one ("R11"), else the whole RFC 2253 name.
+    private static func shortIssuer(_ issuer: String) -> String {
+        let parts = issuer.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return parts.first { $0.hasPrefix("CN=") }.map { String($0.dropFirst(3)) } ?? issuer
+    }
+
+    private static func align(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

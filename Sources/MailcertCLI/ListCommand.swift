@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import MailcertCore
+
+/// `mailcert list`: the inventory, like Get-ExchangeCertificate.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Show every certificate in the store: status, days left, key, issuer, thumbprint, services.",
+        discussion: """
+            STATUS is one of: valid; expiring (fewer than \(CertificateStatus.expiringWithinDays) days left); expired; \
+            not-yet-valid; self-signed; pending (a CSR waits for 'mailcert import'). A '+pending' mark means a \
+            CSR is waiting beside the version in service. --long shows every field, including the SHA-1 thumbprint \
+            Windows shows; --json prints {"certificates": [...]} with ISO 8601 dates (fields that do not apply are \
+            absent).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    @Flag(help: "Print every field of every certificate.")
+    var long = false
+
+    func run() throws {
+        try Output.reportingErrors {
+            let entries = try Inventory.entries(store: global.store(), now: Date())
+            if json { return try Output.printJSON(["certificates": entries]) }
+            guard !entries.isEmpty else {
+                return Output.note("no certificates in \(global.store().paths.root.path); make one with 'mailcert request'")
+            }
+            Output.print(long ? InventoryTable.long(entries) : InventoryTable.table(entries))
+        }
+    }
+}

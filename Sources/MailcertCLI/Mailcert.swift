@@ -1,0 +1,27 @@
+import ArgumentParser
+import MailcertCrypto
+
+/// The root command: `mailcert <subcommand>`.
+public struct Mailcert: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "mailcert",
+        abstract: "Own a mail host's TLS certificates: keys, CSRs, self-signed fallbacks, imports, inventory.",
+        discussion: """
+            Certificates live in a versioned store (--state-dir, env MAILCERT_STATE_DIR; default /var/lib/mailcert \
+            for root, else $XDG_STATE_HOME/mailcert). Each certificate name has numbered versions; \
+            STATE/certs/NAME/current/ always points at the one in service, so daemons can read \
+            current/fullchain.pem and current/key.pem from a path that never changes.
+
+            Exit status: 0 success, 1 failure, 64 usage error.
+            """,
+        version: "mailcert \(MailcertVersion.number) (\(OpenSSLVersion.text))",
+        subcommands: [RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self]
+    )
+
+    public init() {}
+}
+
+/// The release this build is.
+public enum MailcertVersion {
+    public static let number = "0.1.0"
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import MailcertCore
+import MailcertCrypto
+
+/// How commands speak: data on stdout, diagnostics on stderr prefixed "mailcert:", errors turned into exit 1.
+enum Output {
+    /// Runs a command body; a mailcert or crypto error is printed as one diagnostic and becomes exit status 1.
+    static func reportingErrors(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as MailcertError {
+            printError(error.message)
+            throw ExitCode.failure
+        } catch let error as CryptoError {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("mailcert: warning: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("mailcert: \(message)\n".utf8))
+    }
+
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Pretty, key-sorted JSON with ISO 8601 dates: the stable form scripts read.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        print(String(decoding: try StoreJSON.encoder().encode(value), as: UTF8.self))
+    }
+
+    static func day(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("mailcert: error: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,26 @@
+import MailcertCore
+import Foundation
+
+/// The few lines a command prints after it stored a version: what is in service now, and the stable paths
+/// (through `current/`) a daemon should read.
+enum StoredVersionReport {
+    static func text(_ entry: InventoryEntry, version: StoredVersion, paths: StatePaths) -> String {
+        let current = paths.current(version.name)
+        return """
+            stored '\(entry.name)' version \(version.number) (\(version.metadata.source.rawValue)) and put it in service
+              hostnames:  \(entry.hostnames.joined(separator: ", "))
+              status:     \(entry.status.rawValue), expires \(Output.day(entry.notAfter))
+              key type:   \(entry.keyType ?? "-")
+              sha256:     \(entry.sha256 ?? "-")
+              fullchain:  \(current.appendingPathComponent(VersionFile.fullchain.rawValue).path)
+              key:        \(current.appendingPathComponent(VersionFile.key.rawValue).path)
+            """
+    }
+
+    /// Prints the entry of a freshly stored version as text or JSON.
+    static func print(_ version: StoredVersion, store: FileCertificateStore, now: Date, json: Bool) throws {
+        guard let entry = try Inventory.entry(name: version.name, store: store, now: now) else { return }
+        if json { return try Output.printJSON(entry) }
+        Output.print(text(entry, version: version, paths: store.paths))
+    }
+}

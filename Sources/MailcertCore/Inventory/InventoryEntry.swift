@@ -1,0 +1,59 @@
+import Foundation
+import MailcertCrypto
+
+/// One row of `mailcert list`: a certificate name with its current version and any pending request.
+///
+/// This is the `--json` schema scripts rely on: add fields, never rename or remove them.
+public struct InventoryEntry: Codable, Equatable, Sendable {
+    public var name: String
+    public var status: CertificateStatus
+    public var version: Int?
+    public var source: VersionMetadata.Source?
+    public var sha256: String?
+    public var sha1: String?
+    public var hostnames: [String]
+    public var subject: String?
+    public var issuer: String?
+    public var notBefore: Date?
+    public var notAfter: Date?
+    public var daysLeft: Int?
+    public var keyType: String?
+    public var services: [String]
+    public var path: String?
+    public var pending: PendingRequest?
+}
+
+/// The inventory of a store: what Get-ExchangeCertificate shows, computed against an injected `now`.
+public enum Inventory {
+    /// One entry per certificate name, sorted by name. A name whose files are damaged raises an error naming them.
+    public static func entries(store: FileCertificateStore, now: Date) throws -> [InventoryEntry] {
+        let bindings = try Bindings.load(store.paths)
+        return try store.names().compactMap { try entry(name: $0, store: store, bindings: bindings, now: now) }
+    }
+
+    /// The entry of one name, or nil when it has neither a current version nor a pending request.
+    public static func entry(name: String, store: FileCertificateStore, now: Date) throws -> InventoryEntry? {
+        try entry(name: name, store: store, bindings: try Bindings.load(store.paths), now: now)
+    }
+
+    private static func entry(name: String, store: FileCertificateStore, bindings: Bindings, now: Date) throws
+        -> InventoryEntry?
+    {
+        let pending = try store.pending(of: name)?.request
+        let services = bindings.services(boundTo: name)
+        guard let current = try store.currentVersion(of: name) else {
+            guard let pending else { return nil }
+            return InventoryEntry(
+                name: name, status: .pending, hostnames: pending.hostnames, keyType: pending.keyType,
+                services: services, path: store.paths.pending(name).path, pending: pending)
+        }
+        let leaf = try current.certificate()
+        return InventoryEntry(
+            name: name, status: CertificateStatus.of(leaf, now: now), version: current.number,
+            source: current.metadata.source, sha256: leaf.sha256Thumbprint, sha1: leaf.sha1Thumbprint,
+            hostnames: leaf.dnsNames, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notValidBefore,
+            notAfter: leaf.notValidAfter, daysLeft: CertificateStatus.daysLeft(leaf, now: now),
+            keyType: leaf.keyType?.rawValue ?? leaf.keyDisplayName, services: services,
+            path: store.paths.current(name).path, pending: pending)
+    }
+}

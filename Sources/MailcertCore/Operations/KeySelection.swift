@@ -1,0 +1,34 @@
+import Foundation
+import MailcertCrypto
+
+/// Where the key of a new request comes from: a fresh one, or the key already in use (`--reuse-key`), so that
+/// pinned keys (DANE `3 1 1` records) stay valid across a replacement.
+public enum KeySelection: Sendable {
+    case generate(KeyType)
+    case reuse
+
+    /// The key to use for `name`. `reuse` takes the pending key if `preferPending` and one exists, else the key of
+    /// the current version.
+    func key(for name: String, store: FileCertificateStore, preferPending: Bool) throws -> PrivateKey {
+        switch self {
+        case .generate(let type):
+            do { return try PrivateKey.generate(type) } catch let error as CryptoError {
+                throw error.inContext("cannot generate a key for '\(name)'; nothing was changed")
+            }
+        case .reuse:
+            if preferPending, let pending = try store.pending(of: name) {
+                do { return try PrivateKey(pem: try POSIXFile.read(pending.keyFile)) } catch let error as CryptoError {
+                    throw error.inContext("cannot reuse the pending key \(pending.keyFile.path)", code: .badInput)
+                }
+            }
+            guard let current = try store.currentVersion(of: name) else {
+                throw MailcertError(
+                    .notFound,
+                    "--reuse-key: certificate '\(name)' has no key to reuse (no current version"
+                        + (preferPending ? " and no pending request" : "") + " in \(store.paths.certificate(name).path)); "
+                        + "nothing was changed; drop --reuse-key to generate one")
+            }
+            return try current.privateKey()
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import MailcertCrypto
+
+/// `mailcert request --csr-out`: a key kept as the pending key of a name, and a CSR for a CA (a corporate CA,
+/// Exchange-style offline request). `import` later pairs the CA's answer with the pending key.
+public struct SigningRequest: Sendable {
+    public var name: String
+    public var hostnames: [String]
+    public var key: KeySelection
+    /// Replace an existing pending request; the old one is kept as `pending.replaced-<time>`.
+    public var force: Bool
+
+    public init(name: String, hostnames: [String], key: KeySelection, force: Bool) {
+        self.name = name
+        self.hostnames = hostnames
+        self.key = key
+        self.force = force
+    }
+
+    /// Stores the pending key and returns the CSR; the caller writes it where the user asked.
+    public func run(store: FileCertificateStore, csrFile: String?, now: Date) throws -> CertificateSigningRequest {
+        try store.write { writer in
+            if let existing = try store.pending(of: name), case .generate = key {
+                guard force else {
+                    throw MailcertError(
+                        .pendingExists,
+                        "certificate '\(name)' already has a pending key (created \(ISO8601.day(existing.request.created)), "
+                            + "\(existing.keyFile.path)) waiting for 'mailcert import'; a new key would orphan the CSR "
+                            + "already made for it. Nothing was changed; use --reuse-key for a new CSR with the same key, "
+                            + "or --force to set the old request aside")
+                }
+                try writer.retirePending(name: name, label: "replaced-\(Int(now.timeIntervalSince1970))")
+            }
+            let privateKey = try key.key(for: name, store: store, preferPending: true)
+            let csr: CertificateSigningRequest
+            do { csr = try CertificateSigningRequest(key: privateKey, hostnames: hostnames) } catch let error as CryptoError {
+                throw error.inContext("cannot make a CSR for '\(name)'; nothing was changed")
+            }
+            let request = PendingRequest(
+                hostnames: hostnames, keyType: privateKey.keyType?.rawValue ?? privateKey.displayName, created: now,
+                csrFile: csrFile)
+            try writer.savePending(name: name, key: privateKey, csr: csr, request: request)
+            return csr
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The one place where paths inside the state directory are formed.
+///
+/// ```
+/// STATE/certs/<name>/versions/<n>/{key.pem,cert.pem,chain.pem,fullchain.pem,meta.json}
+/// STATE/certs/<name>/current -> versions/<n>
+/// STATE/certs/<name>/pending/{key.pem,csr.pem,request.json}   (a CSR waiting for `import`)
+/// STATE/bindings.json
+/// STATE/lock
+/// ```
+public struct StatePaths: Sendable {
+    public let root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    public var lock: URL { root.appendingPathComponent("lock") }
+    public var certs: URL { root.appendingPathComponent("certs", isDirectory: true) }
+    public var accounts: URL { root.appendingPathComponent("accounts", isDirectory: true) }
+    public var bindings: URL { root.appendingPathComponent("bindings.json") }
+
+    public func certificate(_ name: String) -> URL { certs.appendingPathComponent(name, isDirectory: true) }
+    public func versions(_ name: String) -> URL { certificate(name).appendingPathComponent("versions", isDirectory: true) }
+    public func version(_ name: String, _ number: Int) -> URL {
+        versions(name).appendingPathComponent(String(number), isDirectory: true)
+    }
+    public func current(_ name: String) -> URL { certificate(name).appendingPathComponent("current") }
+    public func pending(_ name: String) -> URL { certificate(name).appendingPathComponent("pending", isDirectory: true) }
+
+    /// The default state directory of DESIGN.md: /var/lib/mailcert for root, else $XDG_STATE_HOME/mailcert
+    /// (or ~/.local/state/mailcert). The caller passes in what it read from the environment.
+    public static func defaultRoot(isRoot: Bool, xdgStateHome: String?, home: String?) -> URL {
+        if isRoot { return URL(fileURLWithPath: "/var/lib/mailcert", isDirectory: true) }
+        if let xdgStateHome, xdgStateHome.hasPrefix("/") {
+            return URL(fileURLWithPath: xdgStateHome, isDirectory: true).appendingPathComponent("mailcert")
+        }
+        let base = home.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? FileManager.default.homeDirectoryForCurrentUser
+        return base.appendingPathComponent(".local/state/mailcert", isDirectory: true)
+    }
+}
+
+/// The file names inside one version directory.
+public enum VersionFile: String, CaseIterable, Sendable {
+    case key = "key.pem"
+    case certificate = "cert.pem"
+    case chain = "chain.pem"
+    case fullchain = "fullchain.pem"
+    case metadata = "meta.json"
+}
