@@ -47,17 +47,22 @@ let package = Package(
             name: "mailcert",
             dependencies: ["MailcertCLI"]
         ),
+        /// Helpers for tests only: subprocesses, temporary directories, a throwaway CA made with the openssl command.
+        .target(
+            name: "MailcertTestSupport",
+            dependencies: []
+        ),
         .testTarget(
             name: "MailcertCryptoTests",
-            dependencies: ["MailcertCrypto"]
+            dependencies: ["MailcertCrypto", "MailcertTestSupport"]
         ),
         .testTarget(
             name: "MailcertCoreTests",
-            dependencies: ["MailcertCore", "MailcertCrypto"]
+            dependencies: ["MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
         ),
         .testTarget(
             name: "MailcertCLITests",
-            dependencies: ["MailcertCLI", "MailcertCrypto", "mailcert"]
+            dependencies: ["MailcertCLI", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Runs a program to completion for tests: the `mailcert` binary under test, or `openssl` as an independent oracle.
+public struct Subprocess {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public var output: String { stdout + stderr }
+    }
+
+    /// Runs `executable` (a path, or a name looked up on PATH) with `arguments` and optional standard input.
+    public static func run(
+        _ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil
+    ) throws -> Result {
+        let process = Process()
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        if let environment { process.environment = environment }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
+        if let stdin { inPipe.fileHandleForWriting.write(stdin) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs the `openssl` command and fails with its output when it exits non-zero.
+    @discardableResult
+    public static func openssl(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let result = try run("openssl", arguments, stdin: stdin)
+        guard result.status == 0 else {
+            throw TestSupportError("openssl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
+        }
+        return result
+    }
+}
+
+/// A failure of the test harness itself (not of the code under test).
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
