@@ -18,9 +18,6 @@ struct GlobalOptions: ParsableArguments {
             valueName: "dir"))
     var stateDirectory: String?
 
-    @Flag(name: .shortAndLong, help: "Say more about what is done.")
-    var verbose = false
-
     /// The store the command works on.
     func store() -> FileCertificateStore {
         let environment = ProcessInfo.processInfo.environment

@@ -18,7 +18,7 @@ struct RequestCommand: ParsableCommand {
 
             Examples:
               mailcert request -d mx1.example.com --self-signed
-              mailcert request -d mx1.example.com -d mail.example.com --key-type rsa3072 --csr-out mx1.csr
+              mailcert request -d mx1.example.com -d mx2.example.com --csr-out mx1.csr
             """
     )
 
@@ -47,7 +47,7 @@ struct RequestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a CSR to this file ('-' for stdout) and keep its key pending.", valueName: "file"))
     var csrOut: String?
 
-    @Flag(help: "Replace a valid CA-signed certificate with a self-signed one, or discard a pending CSR's key.")
+    @Flag(help: "Replace a valid CA-signed certificate with a self-signed one, or set a pending CSR's key aside.")
     var force = false
 
     @Flag(help: "Print the stored certificate as JSON.")

@@ -1,0 +1,23 @@
+# mailcert: `make demo` sets everything up and runs the main job end to end; `make test` runs the tests.
+SWIFT ?= swift
+BIN_DIR = $(shell $(SWIFT) build --show-bin-path)
+
+.PHONY: deps build demo test clean
+
+## Install the system packages mailcert builds and tests against (apt-get, when run as root).
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+## A self-signed fallback, a CSR answered by a throwaway CA, import, list, PKCS#12 export, served on loopback.
+demo: build
+	scripts/demo.sh "$(BIN_DIR)/mailcert"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+clean:
+	rm -rf .build
