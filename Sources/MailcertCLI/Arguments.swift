@@ -22,7 +22,7 @@ enum Arguments {
     /// The first line of a password file, as `openssl -passin file:` reads it.
     static func password(fromFile path: String?) throws -> String? {
         guard let path else { return nil }
-        let bytes = try POSIXFile.read(URL(fileURLWithPath: path))
+        let bytes = try UserFile.read(URL(fileURLWithPath: path), purpose: "cannot read the password")
         let text = String(decoding: bytes, as: UTF8.self)
         return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))

@@ -33,6 +33,7 @@ enum InventoryTable {
                 ("services", entry.services.isEmpty ? "-" : entry.services.joined(separator: ", ")),
                 ("path", entry.path ?? "-"),
             ]
+            if let problem = entry.problem { fields.append(("problem", problem)) }
             if let pending = entry.pending {
                 fields.append(("pending", "CSR for \(pending.hostnames.joined(separator: ", ")) since \(Output.day(pending.created))"))
             }

@@ -9,9 +9,10 @@ struct ListCommand: ParsableCommand {
         abstract: "Show every certificate in the store: status, days left, key, issuer, thumbprint, services.",
         discussion: """
             STATUS is one of: valid; expiring (fewer than \(CertificateStatus.expiringWithinDays) days left); expired; \
-            not-yet-valid; self-signed; pending (a CSR waits for 'mailcert import'). A '+pending' mark means a \
-            CSR is waiting beside the version in service. --long shows every field, including the SHA-1 thumbprint \
-            Windows shows; --json prints {"certificates": [...]} with ISO 8601 dates (fields that do not apply are \
+            not-yet-valid; self-signed; pending (a CSR waits for 'mailcert import'); damaged (files unreadable; \
+            --long says why). A '+pending' mark means a \
+            CSR is waiting beside the version in service. The table shortens the SHA-256 thumbprint; --long shows every field (full SHA-256, the SHA-1 \
+            thumbprint Windows shows, not-before); --json prints {"certificates": [...]} with ISO 8601 dates (fields that do not apply are \
             absent).
             """
     )
@@ -26,7 +27,9 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try Output.reportingErrors {
-            let entries = try Inventory.entries(store: global.store(), now: Date())
+            let inventory = try Inventory.load(store: global.store(), now: Date())
+            for warning in inventory.warnings { Output.warn(warning) }
+            let entries = inventory.entries
             if json { return try Output.printJSON(["certificates": entries]) }
             guard !entries.isEmpty else {
                 return Output.note("no certificates in \(global.store().paths.root.path); make one with 'mailcert request'")

@@ -18,8 +18,15 @@ enum StoredVersionReport {
     }
 
     /// Prints the entry of a freshly stored version as text or JSON.
+    /// Best effort: the version is already in service, so a failure to describe it is a warning, not a failure.
     static func print(_ version: StoredVersion, store: FileCertificateStore, now: Date, json: Bool) throws {
-        guard let entry = try Inventory.entry(name: version.name, store: store, now: now) else { return }
+        let entry: InventoryEntry
+        do {
+            guard let found = try Inventory.entry(name: version.name, store: store, now: now) else { return }
+            entry = found
+        } catch {
+            return Output.warn("version \(version.number) of '\(version.name)' is in service, but cannot be described: \(error)")
+        }
         if json { return try Output.printJSON(entry) }
         Output.print(text(entry, version: version, paths: store.paths))
     }

@@ -39,6 +39,17 @@ public struct MailcertError: Error, Equatable, CustomStringConvertible, Sendable
     public static func == (lhs: MailcertError, rhs: MailcertError) -> Bool { lhs.code == rhs.code }
 }
 
+extension MailcertError {
+    /// Adds what failed and the consequence to an error on its way up: "CONTEXT: reason".
+    public static func wrapping(_ error: Error, _ context: String) -> MailcertError {
+        switch error {
+        case let error as CryptoError: return error.inContext(context)
+        case let error as MailcertError: return MailcertError(error.code, "\(context): \(error.message)")
+        default: return MailcertError(.io, "\(context): \(error)")
+        }
+    }
+}
+
 extension CryptoError {
     /// Wraps a crypto failure with the object and file it concerns and the consequence.
     func inContext(_ context: String, code: MailcertError.Code = .crypto) -> MailcertError {

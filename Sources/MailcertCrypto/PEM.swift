@@ -25,7 +25,8 @@ public enum PEM {
         var result: [Block] = []
         var current: (label: String, body: String)?
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            // Windows editors start files with a byte-order mark; it is not part of any line's text.
+            let line = rawLine.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "\u{FEFF}")))
             if let label = delimiterLabel(line, kind: "BEGIN") {
                 if let current {
                     throw CryptoError(.malformedPEM, "PEM block \(result.count + 1) (\(current.label)) has no END line")

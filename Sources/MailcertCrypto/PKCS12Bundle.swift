@@ -48,7 +48,9 @@ public struct PKCS12Bundle: Sendable {
         }
         guard let p12 = parsed else { throw CryptoError.openSSL(.pkcs12, "not a DER PKCS#12 bundle") }
         defer { PKCS12_free(p12) }
-        if PKCS12_mac_present(p12) == 1, PKCS12_verify_mac(p12, password, -1) != 1 {
+        // An empty password may have been encoded as no password at all: accept either form.
+        let macOpens = PKCS12_verify_mac(p12, password, -1) == 1 || (password.isEmpty && PKCS12_verify_mac(p12, nil, 0) == 1)
+        if PKCS12_mac_present(p12) == 1, !macOpens {
             throw CryptoError.openSSL(.pkcs12Password, "the password does not open the PKCS#12 bundle (MAC check failed)")
         }
         var key: OpaquePointer?

@@ -25,7 +25,8 @@ public final class PrivateKey: @unchecked Sendable {
     public convenience init(pem: [UInt8]) throws {
         OpenSSLErrorQueue.clear()
         let bio = try MemoryBIO(pem)
-        guard let key = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
+        // The callback refuses to supply a passphrase: an encrypted key fails here instead of prompting on a TTY.
+        guard let key = PEM_read_bio_PrivateKey(bio.pointer, nil, { _, _, _, _ in -1 }, nil) else {
             throw CryptoError.openSSL(.malformedKey, "not an unencrypted PEM private key")
         }
         self.init(taking: key)
@@ -61,9 +62,25 @@ public final class PrivateKey: @unchecked Sendable {
         let bits = EVP_PKEY_get_bits(pointer)
         switch EVP_PKEY_get_base_id(pointer) {
         case EVP_PKEY_RSA: return KeyType.allCases.first { $0.rsaBits == UInt32(bits) }
-        case EVP_PKEY_EC: return bits == 256 ? .ecdsaP256 : bits == 384 ? .ecdsaP384 : nil
+        case EVP_PKEY_EC:
+            switch Self.curveName(of: pointer) {
+            case "prime256v1", "P-256": return .ecdsaP256
+            case "secp384r1", "P-384": return .ecdsaP384
+            default: return nil
+            }
         default: return nil
         }
+    }
+
+    /// True for any RSA key, of any size (imported keys included).
+    public var isRSA: Bool { EVP_PKEY_get_base_id(pointer) == EVP_PKEY_RSA }
+
+    /// OpenSSL's group name of an EC key ("prime256v1", "brainpoolP256r1", ...).
+    static func curveName(of key: OpaquePointer) -> String? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        var length = 0
+        guard EVP_PKEY_get_group_name(key, &buffer, buffer.count, &length) == 1 else { return nil }
+        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// "ECDSA P-256", "RSA 2048", or OpenSSL's own name for other keys.
@@ -81,7 +98,13 @@ public final class PrivateKey: @unchecked Sendable {
         let bits = EVP_PKEY_get_bits(key)
         switch EVP_PKEY_get_base_id(key) {
         case EVP_PKEY_RSA: return "RSA \(bits)"
-        case EVP_PKEY_EC: return bits == 256 ? "ECDSA P-256" : bits == 384 ? "ECDSA P-384" : "ECDSA \(bits)-bit"
+        case EVP_PKEY_EC:
+            switch curveName(of: key) {
+            case "prime256v1": return "ECDSA P-256"
+            case "secp384r1": return "ECDSA P-384"
+            case let name?: return "ECDSA \(name)"
+            case nil: return "ECDSA \(bits)-bit"
+            }
         case EVP_PKEY_ED25519: return "Ed25519"
         default:
             guard let name = EVP_PKEY_get0_type_name(key) else { return "unknown key" }

@@ -27,7 +27,7 @@ public enum SelfSignedCertificate {
         var context = X509V3_CTX()
         mc_X509V3_set_ctx_nodb(&context)
         X509V3_set_ctx(&context, x509, x509, nil, nil, 0)
-        let keyUsage = key.keyType?.isRSA ?? false ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"
+        let keyUsage = key.isRSA ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"
         // The subject key identifier goes first: the authority key identifier of a self-signed certificate copies it.
         let extensions: [(Int32, String)] = [
             (NID_basic_constraints, "critical,CA:FALSE"),

@@ -120,3 +120,39 @@ struct CertificateImportTests {
         #expect(try fixture.store.pending(of: "mx1")?.request.keyType == "rsa2048")
     }
 }
+
+@Suite("Pending keys are never lost")
+struct PendingKeyTests {
+    @Test("three forced replacements in one second keep every earlier key under its own name")
+    func replacementsKeepKeys() throws {
+        let fixture = try StoreFixture()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var fingerprints: [String] = []
+        for index in 0..<3 {
+            _ = try SigningRequest(name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), force: index > 0)
+                .run(store: fixture.store, csrFile: nil, now: now)
+            let key = try PrivateKey(pem: Array(try Data(contentsOf: try #require(try fixture.store.pending(of: "mx1")).keyFile)))
+            fingerprints.append(try key.publicKeyFingerprint())
+        }
+        let directory = fixture.paths.certificate("mx1")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("pending.replaced-") }
+        #expect(kept.count == 2)
+        let keptFingerprints = try kept.map {
+            try PrivateKey(pem: Array(try Data(contentsOf: directory.appendingPathComponent("\($0)/key.pem")))).publicKeyFingerprint()
+        }
+        #expect(Set(keptFingerprints) == Set(fingerprints.prefix(2)))
+    }
+
+    @Test("a pending directory orphaned by a crash mid-switch is kept under a visible name")
+    func orphanRecovered() throws {
+        let fixture = try StoreFixture()
+        _ = try SigningRequest(name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), force: false)
+            .run(store: fixture.store, csrFile: nil, now: Date())
+        let directory = fixture.paths.certificate("mx1")
+        // A writer killed after writing its new pending directory, before the symlink switch.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".pending-crashed"), withIntermediateDirectories: false)
+        _ = try SigningRequest(name: "mx1", hostnames: ["mx1.example.com"], key: .reuse, force: false)
+            .run(store: fixture.store, csrFile: nil, now: Date())
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("pending.orphaned-crashed").path))
+    }
+}

@@ -57,7 +57,7 @@ struct FileCertificateStoreTests {
         try Data("-----BEGIN PRIV".utf8).write(to: staging.appendingPathComponent("key.pem"))
         #expect(try fixture.store.currentVersion(of: "mx1")?.number == 1)
         #expect(fixture.store.versionNumbers(of: "mx1") == [1])
-        #expect(try Inventory.entries(store: fixture.store, now: now).map(\.version) == [1])
+        #expect(try Inventory.load(store: fixture.store, now: now).entries.map(\.version) == [1])
 
         let next = try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: now)
         #expect(next.number == 2)

@@ -13,7 +13,7 @@ struct InventoryTests {
         try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: issued)
         let day: TimeInterval = 86_400
         func status(at offset: TimeInterval) throws -> (CertificateStatus, Int?) {
-            let entry = try Inventory.entries(store: fixture.store, now: issued.addingTimeInterval(offset))[0]
+            let entry = try Inventory.load(store: fixture.store, now: issued.addingTimeInterval(offset)).entries[0]
             return (entry.status, entry.daysLeft)
         }
         #expect(try status(at: -day) == (.notYetValid, 91))
@@ -28,11 +28,11 @@ struct InventoryTests {
         let ca = try TestCA()
         let now = Date()
         try fixture.caSigned("mx1", hosts: ["mx1.example.com"], ca: ca, now: now)
-        let fresh = try Inventory.entries(store: fixture.store, now: now)[0]
+        let fresh = try Inventory.load(store: fixture.store, now: now).entries[0]
         #expect(fresh.status == .valid)
         #expect(fresh.issuer?.contains("CN=Mailcert Test Intermediate") == true)
         #expect(fresh.sha1?.count == 40 && fresh.sha256?.count == 64)
-        let late = try Inventory.entries(store: fixture.store, now: now.addingTimeInterval(80 * 86_400))[0]
+        let late = try Inventory.load(store: fixture.store, now: now.addingTimeInterval(80 * 86_400)).entries[0]
         #expect(late.status == .expiring)
     }
 
@@ -44,11 +44,44 @@ struct InventoryTests {
             .run(store: fixture.store, csrFile: "/tmp/x.csr", now: now)
         try fixture.selfSigned("mx2", hosts: ["mx2.example.com"], now: now)
         try Data(#"{"smtp": "mx2", "submission": "mx2", "dovecot": "other"}"#.utf8).write(to: fixture.paths.bindings)
-        let entries = try Inventory.entries(store: fixture.store, now: now)
+        let entries = try Inventory.load(store: fixture.store, now: now).entries
         #expect(entries.map(\.name) == ["corp", "mx2"])
         #expect(entries[0].status == .pending)
         #expect(entries[0].pending?.csrFile == "/tmp/x.csr")
         #expect(entries[0].keyType == "rsa2048")
         #expect(entries[1].services == ["smtp", "submission"])
+    }
+}
+
+@Suite("Inventory with damaged files")
+struct DamagedInventoryTests {
+    @Test("a name whose certificate is unreadable is listed as damaged with the file; the others still list")
+    func damagedName() throws {
+        let fixture = try StoreFixture()
+        let now = Date()
+        let broken = try fixture.selfSigned("broken", hosts: ["a.example.com"], now: now)
+        try fixture.selfSigned("fine", hosts: ["b.example.com"], now: now)
+        try Data("garbage".utf8).write(to: broken.url(.certificate))
+        let inventory = try Inventory.load(store: fixture.store, now: now)
+        #expect(inventory.entries.map(\.status) == [.damaged, .selfSigned])
+        #expect(inventory.entries[0].problem?.contains(broken.url(.certificate).path) == true)
+    }
+
+    @Test("a malformed bindings.json is a warning, not a failure")
+    func badBindings() throws {
+        let fixture = try StoreFixture()
+        try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: Date())
+        try Data("[not json".utf8).write(to: fixture.paths.bindings)
+        let inventory = try Inventory.load(store: fixture.store, now: Date())
+        #expect(inventory.entries.count == 1)
+        #expect(inventory.warnings.first?.contains("bindings.json") == true)
+    }
+
+    @Test("a self-signed fallback goes ahead when the current version is unreadable")
+    func fallbackOverDamaged() throws {
+        let fixture = try StoreFixture()
+        let broken = try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: Date())
+        try Data("garbage".utf8).write(to: broken.url(.certificate))
+        #expect(try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: Date()).number == 2)
     }
 }

@@ -1,5 +1,6 @@
 import MailcertCrypto
 import Testing
+import MailcertTestSupport
 
 @Suite("PEM and DER input")
 struct PEMTests {
@@ -48,5 +49,31 @@ struct PEMTests {
         let error = #expect(throws: CryptoError.self) { try Certificate.parseAll(Array(certificate.der.dropLast(10))) }
         #expect(error?.code == .malformedCertificate)
         #expect(try Certificate.parseAll(certificate.der) == [certificate])
+    }
+}
+
+@Suite("Input from other tools")
+struct ForeignInputTests {
+    @Test("a PEM file saved with a byte-order mark (Windows Notepad) is read")
+    func byteOrderMark() throws {
+        let certificate = try SelfSignedCertificate.make(
+            key: try PrivateKey.generate(.ecdsaP256), hostnames: ["a.example"], notBefore: .now, days: 1)
+        let bytes = [0xEF, 0xBB, 0xBF] + Array(certificate.pem.utf8)
+        #expect(try Certificate.parseAll(bytes) == [certificate])
+    }
+
+    @Test("a 256-bit curve other than P-256 is not called P-256")
+    func brainpool() throws {
+        let pem = try Subprocess.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP256r1"]).stdout
+        let key = try PrivateKey(pem: Array(pem.utf8))
+        #expect(key.keyType == nil)
+        #expect(key.displayName == "ECDSA brainpoolP256r1")
+    }
+
+    @Test("an encrypted key is refused at once, never prompting for a passphrase")
+    func encryptedKey() throws {
+        let pem = try Subprocess.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256", "-pass", "pass:x"]).stdout
+        #expect(pem.contains("ENCRYPTED"))
+        #expect(throws: CryptoError.self) { try PrivateKey(pem: Array(pem.utf8)) }
     }
 }

@@ -9,6 +9,8 @@ public enum CertificateStatus: String, Codable, Sendable {
     case notYetValid = "not-yet-valid"
     case selfSigned = "self-signed"
     case pending
+    /// The store's files for this name cannot be read; `problem` says which and why.
+    case damaged
 
     /// Fewer days left than this makes a CA-signed certificate `expiring` (renewal normally happens at 1/3 of the
     /// lifetime, 30 days for a 90-day certificate, so this only shows when renewal is late).

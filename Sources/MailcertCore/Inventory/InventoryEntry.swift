@@ -21,19 +21,38 @@ public struct InventoryEntry: Codable, Equatable, Sendable {
     public var services: [String]
     public var path: String?
     public var pending: PendingRequest?
+    /// Why a `damaged` entry could not be read.
+    public var problem: String?
 }
 
 /// The inventory of a store: what Get-ExchangeCertificate shows, computed against an injected `now`.
-public enum Inventory {
-    /// One entry per certificate name, sorted by name. A name whose files are damaged raises an error naming them.
-    public static func entries(store: FileCertificateStore, now: Date) throws -> [InventoryEntry] {
-        let bindings = try Bindings.load(store.paths)
-        return try store.names().compactMap { try entry(name: $0, store: store, bindings: bindings, now: now) }
+public struct Inventory: Sendable {
+    public var entries: [InventoryEntry]
+    /// Problems that did not stop the listing (an unreadable bindings.json).
+    public var warnings: [String]
+
+    /// One entry per certificate name, sorted by name. A name whose files are damaged is listed as `damaged` with
+    /// the reason, so one broken certificate never hides the others.
+    public static func load(store: FileCertificateStore, now: Date) throws -> Inventory {
+        var warnings: [String] = []
+        let bindings: Bindings
+        do { bindings = try Bindings.load(store.paths) } catch {
+            warnings.append("\(error); services are not shown")
+            bindings = Bindings()
+        }
+        let entries = try store.names().compactMap { name -> InventoryEntry? in
+            do { return try entry(name: name, store: store, bindings: bindings, now: now) } catch {
+                return InventoryEntry(
+                    name: name, status: .damaged, hostnames: [], services: bindings.services(boundTo: name),
+                    path: store.paths.certificate(name).path, problem: "\(error)")
+            }
+        }
+        return Inventory(entries: entries, warnings: warnings)
     }
 
     /// The entry of one name, or nil when it has neither a current version nor a pending request.
     public static func entry(name: String, store: FileCertificateStore, now: Date) throws -> InventoryEntry? {
-        try entry(name: name, store: store, bindings: try Bindings.load(store.paths), now: now)
+        try entry(name: name, store: store, bindings: (try? Bindings.load(store.paths)) ?? Bindings(), now: now)
     }
 
     private static func entry(name: String, store: FileCertificateStore, bindings: Bindings, now: Date) throws

@@ -48,14 +48,16 @@ public struct CertificateImport: Sendable {
             }
             let version = try writer.addVersion(
                 name: name, key: key, certificate: leaf, chain: Array(chain), source: .imported, now: now)
-            try writer.removePending(name: name)
+            do { try writer.removePending(name: name) } catch {
+                warnings.append("version \(version.number) is in service, but the pending request could not be removed (\(error)); remove \(store.paths.pending(name).path) by hand")
+            }
             return ImportOutcome(version: version, warnings: warnings)
         }
     }
 
     /// Every certificate in `file`, or an error naming the file and the target certificate.
     static func readCertificates(_ file: URL, into name: String) throws -> [Certificate] {
-        let bytes = try POSIXFile.read(file)
+        let bytes = try UserFile.read(file, purpose: "cannot import into '\(name)'")
         do { return try Certificate.parseAll(bytes) } catch let error as CryptoError {
             throw MailcertError(
                 .badInput, "cannot import into '\(name)': \(file.path): \(error); nothing was changed")

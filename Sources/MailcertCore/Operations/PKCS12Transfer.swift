@@ -14,7 +14,7 @@ public struct PKCS12Import: Sendable {
     }
 
     public func run(store: FileCertificateStore, now: Date) throws -> ImportOutcome {
-        let bytes = try POSIXFile.read(file)
+        let bytes = try UserFile.read(file, purpose: "cannot import into '\(name)'")
         let bundle: PKCS12Bundle
         do { bundle = try PKCS12Bundle(der: bytes, password: password) } catch let error as CryptoError {
             if error.code == .pkcs12Password {
@@ -65,7 +65,12 @@ public struct PKCS12Export: Sendable {
             throw MailcertError(
                 .outputExists, "\(file.path) already exists; nothing was exported; remove it, choose another file, or use --force")
         }
-        let bundle = PKCS12Bundle(key: try version.privateKey(), certificate: try version.certificate(), chain: try version.chain())
+        let bundle: PKCS12Bundle
+        do {
+            bundle = PKCS12Bundle(key: try version.privateKey(), certificate: try version.certificate(), chain: try version.chain())
+        } catch {
+            throw MailcertError.wrapping(error, "cannot export '\(name)'; nothing was exported")
+        }
         let der: [UInt8]
         do { der = try bundle.der(password: password, friendlyName: name) } catch let error as CryptoError {
             throw error.inContext("cannot export '\(name)' version \(version.number); nothing was written")

@@ -22,8 +22,8 @@ public struct SelfSignedIssuance: Sendable {
 
     public func run(store: FileCertificateStore, now: Date) throws -> StoredVersion {
         try store.write { writer in
-            if !force, let current = try store.currentVersion(of: name) {
-                let leaf = try current.certificate()
+            // A current version that cannot be read is no reason to leave the host without a certificate.
+            if !force, let current = try? store.currentVersion(of: name), let leaf = try? current.certificate() {
                 if !leaf.isSelfSigned, leaf.notValidBefore <= now, now < leaf.notValidAfter {
                     throw MailcertError(
                         .wouldReplaceCASigned,

@@ -17,10 +17,16 @@ public struct SigningRequest: Sendable {
         self.force = force
     }
 
+    private func existingFingerprint(_ existing: (request: PendingRequest, keyFile: URL)?) throws -> String? {
+        guard let existing else { return nil }
+        return try? PrivateKey(pem: try POSIXFile.read(existing.keyFile)).publicKeyFingerprint()
+    }
+
     /// Stores the pending key and returns the CSR; the caller writes it where the user asked.
     public func run(store: FileCertificateStore, csrFile: String?, now: Date) throws -> CertificateSigningRequest {
         try store.write { writer in
-            if let existing = try store.pending(of: name), case .generate = key {
+            let existing = try store.pending(of: name)
+            if let existing, case .generate = key {
                 guard force else {
                     throw MailcertError(
                         .pendingExists,
@@ -29,7 +35,6 @@ public struct SigningRequest: Sendable {
                             + "already made for it. Nothing was changed; use --reuse-key for a new CSR with the same key, "
                             + "or --force to set the old request aside")
                 }
-                try writer.retirePending(name: name, label: "replaced-\(Int(now.timeIntervalSince1970))")
             }
             let privateKey = try key.key(for: name, store: store, preferPending: true)
             let csr: CertificateSigningRequest
@@ -39,7 +44,10 @@ public struct SigningRequest: Sendable {
             let request = PendingRequest(
                 hostnames: hostnames, keyType: privateKey.keyType?.rawValue ?? privateKey.displayName, created: now,
                 csrFile: csrFile)
-            try writer.savePending(name: name, key: privateKey, csr: csr, request: request)
+            // A reused pending key lives on in the new request; a replaced one is kept aside, never deleted.
+            let previousFingerprint = try existingFingerprint(existing)
+            let replacesKey = try existing != nil && privateKey.publicKeyFingerprint() != previousFingerprint
+            try writer.savePending(name: name, key: privateKey, csr: csr, request: request, keepPrevious: replacesKey, now: now)
             return csr
         }
     }

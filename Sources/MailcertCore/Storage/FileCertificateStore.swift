@@ -86,7 +86,7 @@ public struct StoreWriter {
         source: VersionMetadata.Source, now: Date
     ) throws -> StoredVersion {
         let versions = paths.versions(name)
-        try POSIXFile.makeDirectory(paths.certs, mode: 0o700)
+        try makeCertificateDirectory(name)
         try POSIXFile.makeDirectory(versions, mode: 0o700)
         removeAbandonedTemporaries(in: versions)
         let number = (store.versionNumbers(of: name).last ?? 0) + 1
@@ -112,64 +112,80 @@ public struct StoreWriter {
             let final = paths.version(name, number)
             guard rename(staging.path, final.path) == 0 else { throw POSIXFile.failure("cannot rename into place", final) }
             try POSIXFile.syncDirectory(versions)
-        } catch let error as CryptoError {
-            try? FileManager.default.removeItem(at: staging)
-            throw error.inContext("cannot store a new version of '\(name)'; nothing was changed")
         } catch {
             try? FileManager.default.removeItem(at: staging)
-            throw error
+            throw MailcertError.wrapping(error, "cannot store a new version of '\(name)'; nothing was changed")
         }
-        try POSIXFile.replaceSymlink(paths.current(name), target: "versions/\(number)")
+        do { try POSIXFile.replaceSymlink(paths.current(name), target: "versions/\(number)") } catch {
+            let previous = POSIXFile.readSymlink(paths.current(name)) ?? "no version"
+            try? FileManager.default.removeItem(at: paths.version(name, number))
+            throw MailcertError.wrapping(error, "cannot put version \(number) of '\(name)' in service; \(previous) stays current")
+        }
         return try store.version(number, of: name)
     }
 
-    /// Keeps `key` and the CSR as the pending request of `name`, replacing any earlier one.
-    public func savePending(name: String, key: PrivateKey, csr: CertificateSigningRequest, request: PendingRequest) throws {
+    /// Makes `key` and the CSR the pending request of `name`, in one symlink switch (`pending -> .pending-<label>`).
+    /// An earlier pending request is kept as `pending.replaced-<label>` when `keepPrevious` (its CSR may be at a CA),
+    /// else removed.
+    public func savePending(
+        name: String, key: PrivateKey, csr: CertificateSigningRequest, request: PendingRequest, keepPrevious: Bool,
+        now: Date
+    ) throws {
         let certificateDirectory = paths.certificate(name)
-        try POSIXFile.makeDirectory(paths.certs, mode: 0o700)
-        try POSIXFile.makeDirectory(certificateDirectory, mode: 0o700)
-        let staging = certificateDirectory.appendingPathComponent(".pending.tmp-\(getpid())", isDirectory: true)
-        try? FileManager.default.removeItem(at: staging)
+        try makeCertificateDirectory(name)
+        recoverOrphanedPending(name)
+        let label = Self.uniqueLabel(now)
+        let staging = certificateDirectory.appendingPathComponent(".pending-\(label)", isDirectory: true)
         guard mkdir(staging.path, 0o700) == 0 else { throw POSIXFile.failure("cannot create", staging) }
         do {
             try POSIXFile.writeAtomically(Array(try key.pkcs8PEM().utf8), to: staging.appendingPathComponent("key.pem"), mode: 0o600)
             try POSIXFile.writeAtomically(Array(csr.pem.utf8), to: staging.appendingPathComponent("csr.pem"), mode: 0o644)
             try POSIXFile.writeAtomically(try StoreJSON.encode(request), to: staging.appendingPathComponent("request.json"), mode: 0o644)
+            try POSIXFile.syncDirectory(staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
-            if let error = error as? CryptoError { throw error.inContext("cannot store the pending key of '\(name)'") }
-            throw error
+            throw MailcertError.wrapping(error, "cannot store the pending key of '\(name)'; nothing was changed")
         }
-        // A directory cannot be renamed over a non-empty one: retire the old pending set first, under the lock.
-        let pending = paths.pending(name)
-        let retired = certificateDirectory.appendingPathComponent(".pending.old-\(getpid())", isDirectory: true)
-        if FileManager.default.fileExists(atPath: pending.path) {
-            guard rename(pending.path, retired.path) == 0 else { throw POSIXFile.failure("cannot retire", pending) }
+        let previous = POSIXFile.readSymlink(paths.pending(name))
+        try POSIXFile.replaceSymlink(paths.pending(name), target: staging.lastPathComponent)
+        guard let previous else { return }
+        let old = certificateDirectory.appendingPathComponent(previous)
+        if keepPrevious {
+            _ = rename(old.path, certificateDirectory.appendingPathComponent("pending.replaced-\(label)").path)
+        } else {
+            try? FileManager.default.removeItem(at: old)
         }
-        guard rename(staging.path, pending.path) == 0 else { throw POSIXFile.failure("cannot rename into place", pending) }
-        try POSIXFile.syncDirectory(certificateDirectory)
-        try? FileManager.default.removeItem(at: retired)
-    }
-
-    /// Moves the pending request aside as `pending.<label>` (kept, not deleted), after its key went into a version
-    /// or the user replaced it.
-    public func retirePending(name: String, label: String) throws {
-        let pending = paths.pending(name)
-        guard FileManager.default.fileExists(atPath: pending.path) else { return }
-        let kept = paths.certificate(name).appendingPathComponent("pending.\(label)", isDirectory: true)
-        try? FileManager.default.removeItem(at: kept)
-        guard rename(pending.path, kept.path) == 0 else { throw POSIXFile.failure("cannot retire", pending) }
-        try POSIXFile.syncDirectory(paths.certificate(name))
     }
 
     /// Deletes the pending request once its key lives in a version: no second copy of a key stays behind.
     public func removePending(name: String) throws {
-        let pending = paths.pending(name)
-        guard FileManager.default.fileExists(atPath: pending.path) else { return }
-        let doomed = paths.certificate(name).appendingPathComponent(".pending.done-\(getpid())", isDirectory: true)
-        guard rename(pending.path, doomed.path) == 0 else { throw POSIXFile.failure("cannot remove", pending) }
+        guard let target = POSIXFile.readSymlink(paths.pending(name)) else { return }
+        guard unlink(paths.pending(name).path) == 0 else { throw POSIXFile.failure("cannot remove", paths.pending(name)) }
         try POSIXFile.syncDirectory(paths.certificate(name))
-        try? FileManager.default.removeItem(at: doomed)
+        try? FileManager.default.removeItem(at: paths.certificate(name).appendingPathComponent(target))
+    }
+
+    /// Creates `certs/` and `certs/<name>/` private to the owner.
+    private func makeCertificateDirectory(_ name: String) throws {
+        try POSIXFile.makeDirectory(paths.certs, mode: 0o700)
+        try POSIXFile.makeDirectory(paths.certificate(name), mode: 0o700)
+    }
+
+    /// A pending directory no symlink points at was left by a crash mid-switch. It may hold a key whose CSR is at a
+    /// CA, so it is kept under a visible name rather than deleted.
+    private func recoverOrphanedPending(_ name: String) {
+        let directory = paths.certificate(name)
+        let live = POSIXFile.readSymlink(paths.pending(name))
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for entry in entries where entry.hasPrefix(".pending-") && entry != live {
+            let kept = directory.appendingPathComponent("pending.orphaned-\(entry.dropFirst(".pending-".count))")
+            _ = rename(directory.appendingPathComponent(entry).path, kept.path)
+        }
+    }
+
+    /// Time, pid and randomness: two commands in the same second never collide.
+    static func uniqueLabel(_ now: Date) -> String {
+        "\(Int(now.timeIntervalSince1970))-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
     }
 
     /// Removes staging directories a crashed writer left behind; safe because we hold the lock.

@@ -27,6 +27,13 @@ public final class StateLock {
                 "cannot open lock file \(paths.lock.path): \(String(cString: strerror(errno))); nothing was changed")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno
+            guard reason == EWOULDBLOCK else {
+                close(fd)
+                throw MailcertError(
+                    .stateDirectory,
+                    "cannot lock \(paths.lock.path): \(String(cString: strerror(reason))); nothing was changed")
+            }
             let holder = Self.holder(fd)
             close(fd)
             throw MailcertError(
