@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,15 +32,26 @@ let package = Package(
             name: "MailcertCrypto",
             dependencies: ["COpenSSL", "CMailcertShims"]
         ),
+        /// RFC 8555 client on libcurl; knows nothing of files or the command line.
+        .target(
+            name: "ACME",
+            dependencies: [
+                "MailcertCrypto", "CCurl", "CMailcertShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "MailcertCore",
-            dependencies: ["MailcertCrypto"]
+            dependencies: ["ACME", "MailcertCrypto"]
         ),
         .target(
             name: "MailcertCLI",
             dependencies: [
                 "MailcertCore",
                 "MailcertCrypto",
+                "ACME",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

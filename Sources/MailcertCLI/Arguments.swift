@@ -28,3 +28,4 @@ enum Arguments {
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
     }
 }
+extension ACMEOptions.Challenge: ExpressibleByArgument {}

@@ -2,10 +2,10 @@ import ArgumentParser
 import MailcertCrypto
 
 /// The root command: `mailcert <subcommand>`.
-public struct Mailcert: ParsableCommand {
+public struct Mailcert: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mailcert",
-        abstract: "Own a mail host's TLS certificates: keys, CSRs, self-signed fallbacks, imports, inventory.",
+        abstract: "Own a mail host's TLS certificates: keys, CSRs, ACME, self-signed fallbacks, imports, inventory.",
         discussion: """
             Certificates live in a versioned store (--state-dir, env MAILCERT_STATE_DIR; default /var/lib/mailcert \
             for root, else $XDG_STATE_HOME/mailcert). Each certificate name has numbered versions; \

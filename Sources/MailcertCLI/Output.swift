@@ -16,6 +16,17 @@ enum Output {
         }
     }
 
+    /// The async form, for commands that talk to a CA.
+    static func reportingErrors(_ body: () async throws -> Void) async throws {
+        do { try await body() } catch let error as MailcertError {
+            printError(error.message)
+            throw ExitCode.failure
+        } catch let error as CryptoError {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+    }
+
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("mailcert: warning: \(message)\n".utf8))
     }

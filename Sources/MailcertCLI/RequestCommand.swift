@@ -4,11 +4,16 @@ import MailcertCore
 import MailcertCrypto
 
 /// `mailcert request`: a key, then a self-signed certificate or a CSR.
-struct RequestCommand: ParsableCommand {
+struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
-        abstract: "Make a key, then a self-signed certificate (--self-signed) or a CSR for a CA (--csr-out).",
+        abstract: "Make a key, then a CA-signed certificate over ACME (--acme), a self-signed one (--self-signed), or a CSR (--csr-out).",
         discussion: """
+            --acme obtains a certificate from an ACME CA (default Let's Encrypt) and puts it in service, \
+            replacing a self-signed fallback. http-01 answers from a built-in responder on --http-address:--http-port \
+            (default 0.0.0.0:80) only while the CA validates, or from files in --webroot; dns-01 runs \
+            --dns-hook CMD as 'CMD add|del RECORD VALUE'. A failed order changes nothing.
+
             --self-signed stores a new version of NAME and puts it in service, unless NAME already has a valid \
             CA-signed certificate in service: a fallback never replaces one (--force overrides).
 
@@ -17,6 +22,7 @@ struct RequestCommand: ParsableCommand {
             'mailcert import --name NAME CERT'.
 
             Examples:
+              mailcert request -d mx1.example.com --acme --email postmaster@example.com
               mailcert request -d mx1.example.com --self-signed
               mailcert request -d mx1.example.com -d mx2.example.com --csr-out mx1.csr
             """
@@ -38,6 +44,29 @@ struct RequestCommand: ParsableCommand {
     @Flag(help: "Use the key already in use (pending key for --csr-out, else the current version's) instead of a new one.")
     var reuseKey = false
 
+    @Flag(help: "Obtain a CA-signed certificate over ACME and put it in service.")
+    var acme = false
+
+    @OptionGroup(title: "ACME") var acmeOptions: ACMEOptionGroup
+
+    @Option(help: ArgumentHelp("ACME challenge: http-01 (default) or dns-01.", valueName: "type"))
+    var challenge: ACMEOptions.Challenge?
+
+    @Option(help: ArgumentHelp("Port of the built-in http-01 responder (default 80).", valueName: "n"))
+    var httpPort: Int?
+
+    @Option(help: ArgumentHelp("Address of the built-in http-01 responder (default 0.0.0.0).", valueName: "addr"))
+    var httpAddress: String?
+
+    @Option(help: ArgumentHelp("Answer http-01 with files under this web server root instead.", valueName: "dir"))
+    var webroot: String?
+
+    @Option(help: ArgumentHelp("dns-01: program run as 'CMD add|del RECORD VALUE'.", valueName: "cmd"))
+    var dnsHook: String?
+
+    @Option(help: ArgumentHelp("Prefer the chain whose top issuer has this common name.", valueName: "cn"))
+    var preferredChain: String?
+
     @Flag(help: "Issue a self-signed certificate and put it in service.")
     var selfSigned = false
 
@@ -54,8 +83,23 @@ struct RequestCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard selfSigned != (csrOut != nil) else {
-            throw ValidationError("choose one of --self-signed or --csr-out FILE")
+        guard [acme, selfSigned, csrOut != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("choose one of --acme, --self-signed or --csr-out FILE")
+        }
+        if !acme {
+            let acmeOnly = [challenge != nil, httpPort != nil, httpAddress != nil, webroot != nil, dnsHook != nil, preferredChain != nil,
+                            acmeOptions.server != nil, acmeOptions.email != nil, acmeOptions.eabKid != nil, acmeOptions.caBundle != nil]
+            if acmeOnly.contains(true) { throw ValidationError("ACME options need --acme") }
+        } else {
+            if challenge == .dns01, dnsHook == nil { throw ValidationError("--challenge dns-01 needs --dns-hook CMD") }
+            if dnsHook != nil, challenge != .dns01 { throw ValidationError("--dns-hook goes with --challenge dns-01") }
+            if webroot != nil, httpPort != nil || httpAddress != nil {
+                throw ValidationError("--webroot uses your web server; --http-port/--http-address are for the built-in responder")
+            }
+            if let httpPort, !(1...65535).contains(httpPort) { throw ValidationError("--http-port must be 1-65535") }
+            if let dnsHook, !FileManager.default.isExecutableFile(atPath: dnsHook) {
+                throw ValidationError("--dns-hook \(dnsHook) is not an executable file")
+            }
         }
         guard !domains.isEmpty else { throw ValidationError("name at least one hostname with -d HOST") }
         _ = try Arguments.hostnames(domains)
@@ -67,14 +111,16 @@ struct RequestCommand: ParsableCommand {
         if reuseKey, keyType != nil { throw ValidationError("--key-type and --reuse-key exclude each other") }
     }
 
-    func run() throws {
-        try Output.reportingErrors {
+    func run() async throws {
+        try await Output.reportingErrors {
             let hostnames = try Arguments.hostnames(domains)
             let name = try name.map(Arguments.certificateName) ?? CertificateName.defaultName(forHostnames: hostnames)
             let key: KeySelection = reuseKey ? .reuse : .generate(keyType ?? .default)
             let store = global.store()
             let now = Date()
-            if let csrOut {
+            if acme {
+                try await requestACME(name: name, hostnames: hostnames, key: key, store: store, now: now)
+            } else if let csrOut {
                 try requestCSR(name: name, hostnames: hostnames, key: key, to: csrOut, store: store, now: now)
             } else {
                 let version = try SelfSignedIssuance(
@@ -117,5 +163,19 @@ struct RequestCommand: ParsableCommand {
                 next: send the CSR to your CA, then run 'mailcert import --name \(name) CERT'
                 """)
         }
+    }
+
+    private func requestACME(name: String, hostnames: [String], key: KeySelection, store: FileCertificateStore, now: Date) async throws {
+        let options = ACMEOptions(
+            server: acmeOptions.server ?? "letsencrypt", hostnames: hostnames, caBundle: acmeOptions.caBundle,
+            email: acmeOptions.email, challenge: challenge ?? .http01, httpAddress: httpAddress, httpPort: httpPort,
+            webroot: webroot, dnsHook: dnsHook, preferredChain: preferredChain, keyType: keyType?.rawValue)
+        let started = ContinuousClock.now
+        let outcome = try await ACMEIssuance(
+            name: name, options: options, key: key, eab: try acmeOptions.externalAccountBinding()
+        ).run(store: store, transport: acmeOptions.transport(), now: now) { Output.note($0) }
+        let elapsed = ContinuousClock.now - started
+        Output.note("issued in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) with \(outcome.requests) requests")
+        try StoredVersionReport.print(outcome.version, store: store, now: now, json: json)
     }
 }

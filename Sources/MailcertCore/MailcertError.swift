@@ -24,6 +24,7 @@ public struct MailcertError: Error, Equatable, CustomStringConvertible, Sendable
         public static let outputExists = Code("outputExists")
         public static let io = Code("io")
         public static let crypto = Code("crypto")
+        public static let acme = Code("acme")
     }
 
     public let code: Code

@@ -124,6 +124,12 @@ public struct StoreWriter {
         return try store.version(number, of: name)
     }
 
+    /// Keeps the ACME options of `name` for renewals (`certs/<name>/renewal.json`).
+    public func saveRenewalOptions<Options: Encodable>(name: String, options: Options) throws {
+        try makeCertificateDirectory(name)
+        try POSIXFile.writeAtomically(try StoreJSON.encode(options), to: paths.renewalOptions(name), mode: 0o644)
+    }
+
     /// Makes `key` and the CSR the pending request of `name`, in one symlink switch (`pending -> .pending-<label>`).
     /// An earlier pending request is kept as `pending.replaced-<label>` when `keepPrevious` (its CSR may be at a CA),
     /// else removed.

@@ -25,6 +25,7 @@ public struct StatePaths: Sendable {
         versions(name).appendingPathComponent(String(number), isDirectory: true)
     }
     public func current(_ name: String) -> URL { certificate(name).appendingPathComponent("current") }
+    public func renewalOptions(_ name: String) -> URL { certificate(name).appendingPathComponent("renewal.json") }
     public func pending(_ name: String) -> URL { certificate(name).appendingPathComponent("pending", isDirectory: true) }
 
     /// The default state directory of DESIGN.md: /var/lib/mailcert for root, else $XDG_STATE_HOME/mailcert

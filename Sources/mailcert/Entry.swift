@@ -2,7 +2,7 @@
 //
 // PURPOSE
 //   Generates keys and CSRs, issues self-signed fallbacks, imports CA answers and PKCS#12 bundles, exports
-//   PKCS#12, and lists the certificates of a mail host. See 'mailcert --help'.
+//   PKCS#12, obtains certificates over ACME, and lists the certificates of a mail host. See 'mailcert --help'.
 //
 // SECURITY
 //   Private keys are written mode 0600, atomically. Run as the user that owns the state directory; as root the
@@ -16,4 +16,7 @@
 //   None handled: a killed mailcert leaves the previous version in service (writes switch in one rename).
 import MailcertCLI
 
-Mailcert.main()
+@main
+enum Entry {
+    static func main() async { await Mailcert.main() }
+}

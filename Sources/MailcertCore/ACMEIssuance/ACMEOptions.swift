@@ -1,0 +1,57 @@
+import Foundation
+
+/// How a certificate is obtained over ACME: the options the user chose, kept as `certs/<name>/renewal.json` so a
+/// renewal repeats them (only what was chosen is stored; defaults stay defaults).
+public struct ACMEOptions: Codable, Equatable, Sendable {
+    public var server: String
+    public var hostnames: [String]
+    public var caBundle: String?
+    public var email: String?
+    public var challenge: Challenge
+    public var httpAddress: String?
+    public var httpPort: Int?
+    public var webroot: String?
+    public var dnsHook: String?
+    public var preferredChain: String?
+    public var keyType: String?
+
+    public enum Challenge: String, Codable, Sendable {
+        case http01 = "http-01"
+        case dns01 = "dns-01"
+    }
+
+    public init(
+        server: String, hostnames: [String], caBundle: String? = nil, email: String? = nil, challenge: Challenge = .http01,
+        httpAddress: String? = nil, httpPort: Int? = nil, webroot: String? = nil, dnsHook: String? = nil,
+        preferredChain: String? = nil, keyType: String? = nil
+    ) {
+        self.server = server
+        self.hostnames = hostnames
+        self.caBundle = caBundle
+        self.email = email
+        self.challenge = challenge
+        self.httpAddress = httpAddress
+        self.httpPort = httpPort
+        self.webroot = webroot
+        self.dnsHook = dnsHook
+        self.preferredChain = preferredChain
+        self.keyType = keyType
+    }
+
+    /// Directory URLs for the names people use.
+    public static let knownServers = [
+        "letsencrypt": "https://acme-v02.api.letsencrypt.org/directory",
+        "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+    ]
+
+    /// `--server`'s value as a directory URL: a known name, or an https URL (http only for loopback test CAs).
+    public static func directoryURL(_ server: String) throws -> String {
+        if let known = knownServers[server] { return known }
+        guard let url = URL(string: server), let scheme = url.scheme, url.host != nil, scheme == "https" || scheme == "http" else {
+            throw MailcertError(
+                .badInput,
+                "--server \(server) is neither a directory URL nor one of \(knownServers.keys.sorted().joined(separator: ", "))")
+        }
+        return server
+    }
+}
