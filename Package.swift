@@ -72,6 +72,11 @@ let package = Package(
             name: "MailcertCoreTests",
             dependencies: ["MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
         ),
+        /// End to end against Debian's Pebble CA; run in CI always (a missing pebble fails there).
+        .testTarget(
+            name: "ACMEIntegrationTests",
+            dependencies: ["ACME", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+        ),
         .testTarget(
             name: "MailcertCLITests",
             dependencies: ["MailcertCLI", "MailcertCrypto", "MailcertTestSupport", "mailcert"]

@@ -173,9 +173,9 @@ struct RequestCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let outcome = try await ACMEIssuance(
             name: name, options: options, key: key, eab: try acmeOptions.externalAccountBinding()
-        ).run(store: store, transport: acmeOptions.transport(), now: now) { Output.note($0) }
+        ).run(store: store, transport: acmeOptions.transport(), now: { Date() }) { Output.note($0) }
         let elapsed = ContinuousClock.now - started
         Output.note("issued in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) with \(outcome.requests) requests")
-        try StoredVersionReport.print(outcome.version, store: store, now: now, json: json)
+        try StoredVersionReport.print(outcome.version, store: store, now: Date(), json: json)
     }
 }

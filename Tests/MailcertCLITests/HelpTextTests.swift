@@ -1,3 +1,4 @@
+import MailcertTestSupport
 import Testing
 
 @Suite("Help and version")

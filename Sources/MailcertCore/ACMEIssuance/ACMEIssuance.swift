@@ -29,8 +29,11 @@ public struct ACMEIssuance: Sendable {
         public let requests: Int
     }
 
+    /// `now` is read when each step needs the time: an order spans network round trips, and the stored version is
+    /// dated when it is stored.
     public func run(
-        store: FileCertificateStore, transport: HTTPTransport, now: Date, progress: @escaping @Sendable (String) -> Void
+        store: FileCertificateStore, transport: HTTPTransport, now: @Sendable () -> Date,
+        progress: @escaping @Sendable (String) -> Void
     ) async throws -> Outcome {
         let directoryURL = try ACMEOptions.directoryURL(options.server)
         let privateKey = try key.key(for: name, store: store, preferPending: false)
@@ -42,7 +45,7 @@ public struct ACMEIssuance: Sendable {
         let client: ACMEClient
         do {
             client = try await ACMEAccountSession.open(
-                directoryURL: directoryURL, store: store, transport: transport, email: options.email, eab: eab, now: now,
+                directoryURL: directoryURL, store: store, transport: transport, email: options.email, eab: eab, now: now(),
                 progress: progress)
             let flow = OrderFlow(client: client, solver: try solver(), progress: progress)
             chain = try await flow.obtain(
@@ -56,7 +59,7 @@ public struct ACMEIssuance: Sendable {
         }
         let version = try store.write { writer in
             let version = try writer.addVersion(
-                name: name, key: privateKey, certificate: chain.leaf, chain: chain.intermediates, source: .acme, now: now)
+                name: name, key: privateKey, certificate: chain.leaf, chain: chain.intermediates, source: .acme, now: now())
             try writer.saveRenewalOptions(name: name, options: options)
             return version
         }

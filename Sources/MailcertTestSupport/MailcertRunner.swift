@@ -1,15 +1,14 @@
 import Foundation
-import MailcertTestSupport
 
 /// Runs the built `mailcert` binary against a state directory of its own, as an administrator would.
-struct MailcertRunner {
-    let state: TemporaryDirectory
-    var stateDirectory: String { state.path("state") }
+public struct MailcertRunner: Sendable {
+    public let state: TemporaryDirectory
+    public var stateDirectory: String { state.path("state") }
 
-    init() throws { state = try TemporaryDirectory("mailcert-cli") }
+    public init() throws { state = try TemporaryDirectory("mailcert-cli") }
 
     /// The executable built next to the test bundle (or $MAILCERT_BINARY).
-    static let binary: String = {
+    public static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["MAILCERT_BINARY"] { return path }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailcert")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside.path }
@@ -18,14 +17,14 @@ struct MailcertRunner {
     }()
 
     /// `mailcert ARGS` with MAILCERT_STATE_DIR set to this runner's store.
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> Subprocess.Result {
+    public func run(_ arguments: [String], stdin: Data? = nil) throws -> Subprocess.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["MAILCERT_STATE_DIR"] = stateDirectory
         return try Subprocess.run(Self.binary, arguments, stdin: stdin, environment: environment)
     }
 
     /// Runs and decodes stdout as JSON.
-    func json(_ arguments: [String]) throws -> [String: Any] {
+    public func json(_ arguments: [String]) throws -> [String: Any] {
         let result = try run(arguments)
         guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw TestSupportError("mailcert \(arguments.joined(separator: " ")) gave no JSON object: \(result.output)")
@@ -34,12 +33,12 @@ struct MailcertRunner {
     }
 
     /// Every path below the state directory except the lock file: "nothing was changed" is this staying equal.
-    func snapshot() -> [String] {
+    public func snapshot() -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: stateDirectory) else { return [] }
         return (enumerator.allObjects as? [String] ?? []).filter { $0 != "lock" }.sorted()
     }
 
-    func mode(_ path: String) throws -> Int {
+    public func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
     }
 }

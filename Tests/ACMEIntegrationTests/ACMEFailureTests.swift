@@ -1,0 +1,53 @@
+import Foundation
+import MailcertTestSupport
+import Testing
+
+/// Every failure: exit 1, a message that says what and why, no partial version, the certificate in service untouched.
+@Suite("ACME failures against Pebble", .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct ACMEFailureTests {
+    @Test("a validation the CA rejects names the host, the challenge and the CA's detail; the fallback stays")
+    func validationRejected() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], ["--self-signed"]).status == 0)
+        let before = fixture.mailcert.snapshot()
+        // A webroot nobody serves: Pebble's connection to the http-01 port is refused.
+        let webroot = fixture.mailcert.state.path("www")
+        try FileManager.default.createDirectory(atPath: webroot, withIntermediateDirectories: true)
+        let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--webroot", webroot])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("validation of mx1.example.test (http-01) failed"), "\(result.stderr)")
+        #expect(result.stderr.contains("connection"))
+        #expect(result.stderr.contains("nothing was changed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: webroot).isEmpty, "challenge files are cleaned up")
+        let after = fixture.mailcert.snapshot().filter { !$0.hasPrefix("accounts") }
+        #expect(after == before.filter { !$0.hasPrefix("accounts") })
+    }
+
+    @Test("a CA whose HTTPS certificate is not trusted: the message says to use --ca-bundle")
+    func untrustedCA() throws {
+        let fixture = try PebbleFixture()
+        let result = try fixture.request(["mx1.example.test"], ["--acme", "--server", fixture.pebble.directoryURL])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--ca-bundle"), "\(result.stderr)")
+    }
+
+    @Test("an unreachable CA is named, and nothing is stored")
+    func unreachableCA() throws {
+        let mailcert = try MailcertRunner()
+        let port = FreePort.pick()
+        let result = try mailcert.run(["request", "-d", "mx1.example.test", "--acme", "--server", "https://127.0.0.1:\(port)/dir"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("127.0.0.1:\(port)"))
+        #expect(!mailcert.snapshot().contains { $0.hasPrefix("certs/") })
+    }
+
+    @Test("a dns-01 hook that fails stops the order with its output")
+    func failingHook() throws {
+        let fixture = try PebbleFixture()
+        let hook = try fixture.mailcert.state.write("bad-hook.sh", "#!/bin/sh\necho 'no API token for example.test' >&2\nexit 3\n")
+        chmod(hook, 0o755)
+        let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--challenge", "dns-01", "--dns-hook", hook])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("failed with status 3: no API token for example.test"), "\(result.stderr)")
+    }
+}
