@@ -39,7 +39,9 @@ struct ACMEOptionGroup: ParsableArguments {
     }
 
     /// libcurl over the system OpenSSL, trusting `--ca-bundle` besides the system roots.
-    func transport() -> HTTPTransport {
+    func transport() -> HTTPTransport { Self.transport(caBundle: caBundle) }
+
+    @Sendable static func transport(caBundle: String?) -> HTTPTransport {
         CurlHTTPTransport(caBundle: caBundle, userAgent: "mailcert/\(MailcertVersion.number)")
     }
 

@@ -15,7 +15,10 @@ public struct Mailcert: AsyncParsableCommand {
             Exit status: 0 success, 1 failure, 64 usage error.
             """,
         version: "mailcert \(MailcertVersion.number) (\(OpenSSLVersion.text))",
-        subcommands: [RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self]
+        subcommands: [
+            RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self, RenewCommand.self,
+            RevokeCommand.self, AccountCommand.self,
+        ]
     )
 
     public init() {}

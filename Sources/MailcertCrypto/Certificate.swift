@@ -194,3 +194,18 @@ extension Certificate: Equatable {
     /// Same DER, same certificate.
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { X509_cmp(lhs.pointer, rhs.pointer) == 0 }
 }
+
+extension Certificate {
+    /// The ACME Renewal Information identifier (RFC 9773 section 4.1): base64url of the authority key identifier,
+    /// a dot, and base64url of the serial number's DER content octets. Nil without an authority key identifier.
+    public var ariIdentifier: String? {
+        guard let keyID = X509_get0_authority_key_id(pointer), let keyBytes = ASN1_STRING_get0_data(keyID),
+            let serial = X509_get0_serialNumber(pointer), let serialBytes = ASN1_STRING_get0_data(serial)
+        else { return nil }
+        let aki = Array(UnsafeBufferPointer(start: keyBytes, count: Int(ASN1_STRING_length(keyID))))
+        var number = Array(UnsafeBufferPointer(start: serialBytes, count: Int(ASN1_STRING_length(serial))))
+        // OpenSSL keeps the magnitude; DER puts a zero octet before a high bit so the number stays positive.
+        if let first = number.first, first & 0x80 != 0 { number.insert(0, at: 0) }
+        return Base64URL.encode(aki) + "." + Base64URL.encode(number)
+    }
+}

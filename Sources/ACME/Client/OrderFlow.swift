@@ -55,6 +55,8 @@ public struct OrderFlow: Sendable {
     /// newOrder; when the CA rejects `replaces` (RFC 9773 section 5), the order is placed again without it.
     private func placeOrder(hostnames: [String], replaces: String?) async throws -> (String, Order) {
         let identifiers = hostnames.map(Identifier.dns)
+        // `replaces` belongs to ARI; a CA without renewalInfo would not know the field.
+        let replaces = try await client.directory().renewalInfo == nil ? nil : replaces
         do { return try await client.newOrder(identifiers: identifiers, replaces: replaces) } catch let error as ACMEError
         where replaces != nil && error.code == .problem && !(error.problem?.shortType == "rateLimited") {
             progress("the CA refused the order as a replacement (\(error.problem?.description ?? error.message)); ordering without 'replaces'")

@@ -1,0 +1,71 @@
+import ACME
+import Foundation
+import MailcertCrypto
+
+/// `mailcert revoke`: asks the CA that issued NAME's certificate in service to revoke it.
+public struct ACMERevocation: Sendable {
+    public var name: String
+    /// RFC 5280 CRLReason code.
+    public var reason: Int?
+
+    public init(name: String, reason: Int?) {
+        self.name = name
+        self.reason = reason
+    }
+
+    public func run(store: FileCertificateStore, transport: TransportFactory, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> StoredVersion {
+        let options = try ACMERenewal.options(of: name, store: store)
+        guard let current = try store.currentVersion(of: name) else {
+            throw MailcertError(.notFound, "certificate '\(name)' has no version in service; nothing to revoke")
+        }
+        let directoryURL = try ACMEOptions.directoryURL(options.server)
+        do {
+            let client = try await ACMEAccountSession.open(
+                directoryURL: directoryURL, store: store, transport: transport(options.caBundle), email: options.email,
+                eab: nil, now: now, progress: progress)
+            try await client.revoke(certificateDER: try current.certificate().der, reason: reason)
+        } catch let error as ACMEError {
+            throw MailcertError(.acme, "cannot revoke '\(name)' version \(current.number) at \(directoryURL): \(error.message)")
+        }
+        return current
+    }
+
+    /// The RFC 5280 reason names `--reason` accepts.
+    public static let reasons: [String: Int] = [
+        "unspecified": 0, "keyCompromise": 1, "affiliationChanged": 3, "superseded": 4, "cessationOfOperation": 5,
+    ]
+}
+
+/// `mailcert account rollover`: replaces the account key at the CA (RFC 8555 section 7.3.5).
+///
+/// The new key is written as `key.next.pem` before the CA is asked, and renamed over `key.pem` after it agreed, so
+/// no moment exists where the only copy of the key the CA knows is in memory.
+public struct ACMEAccountRollover: Sendable {
+    public var directoryURL: String
+
+    public init(directoryURL: String) { self.directoryURL = directoryURL }
+
+    public func run(store: FileCertificateStore, transport: HTTPTransport, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        let accounts = ACMEAccountStore(paths: store.paths)
+        guard let stored = try accounts.load(directoryURL: directoryURL), let record = stored.record else {
+            throw MailcertError(.notFound, "there is no account for \(directoryURL) in \(store.paths.accounts.path); nothing was changed")
+        }
+        let newKey = try PrivateKey.generate(.ecdsaP256)
+        let directory = accounts.directory(for: directoryURL)
+        let next = directory.appendingPathComponent("key.next.pem")
+        try store.write { _ in try POSIXFile.writeAtomically(Array(try newKey.pkcs8PEM().utf8), to: next, mode: 0o600) }
+        let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: stored.key, accountURL: record.url)
+        do { _ = try await client.rollover(to: newKey) } catch let error as ACMEError {
+            try? FileManager.default.removeItem(at: next)
+            throw MailcertError(.acme, "the CA refused the key rollover of \(record.url): \(error.message); the old key stays")
+        }
+        try store.write { _ in
+            guard rename(next.path, directory.appendingPathComponent("key.pem").path) == 0 else {
+                throw MailcertError(.io, "the CA now knows the key in \(next.path), but it could not replace key.pem; rename it by hand")
+            }
+            try POSIXFile.syncDirectory(directory)
+        }
+        progress("account \(record.url) now uses a new key")
+        return record.url
+    }
+}

@@ -1,0 +1,88 @@
+import ACME
+import Foundation
+import MailcertCrypto
+
+/// Makes the HTTP transport for a CA, given the extra roots the certificate's options name.
+public typealias TransportFactory = @Sendable (_ caBundle: String?) -> HTTPTransport
+
+/// `mailcert renew --name NAME [--force]`: renews one ACME certificate with the options it was obtained with, when
+/// the renewal policy says it is due (or always, with `force`). The order names its predecessor (`replaces`) when
+/// the CA offers ARI.
+public struct ACMERenewal: Sendable {
+    public var name: String
+    public var force: Bool
+    /// Picks the moment inside an ARI window (0..<1); the CLI passes a random number.
+    public var randomFraction: Double
+
+    public init(name: String, force: Bool, randomFraction: Double) {
+        self.name = name
+        self.force = force
+        self.randomFraction = randomFraction
+    }
+
+    public enum Outcome: Sendable {
+        case renewed(ACMEIssuance.Outcome, reason: String)
+        case notDue(until: Date, reason: String)
+    }
+
+    public func run(
+        store: FileCertificateStore, transport: TransportFactory, now: @escaping @Sendable () -> Date,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Outcome {
+        let options = try Self.options(of: name, store: store)
+        guard let current = try store.currentVersion(of: name) else {
+            throw MailcertError(.notFound, "certificate '\(name)' has no version in service; use 'mailcert request --acme'")
+        }
+        let leaf = try current.certificate()
+        let http = transport(options.caBundle)
+        let reason: String
+        if force {
+            reason = "renewal forced"
+        } else {
+            let info = try await renewalInfo(for: leaf, options: options, store: store, transport: http, progress: progress)
+            switch RenewalPolicy.decision(
+                notBefore: leaf.notValidBefore, notAfter: leaf.notValidAfter, renewalInfo: info, now: now(),
+                randomFraction: randomFraction)
+            {
+            case .notDue(let until, let why): return .notDue(until: until, reason: why)
+            case .renewNow(let why): reason = why
+            }
+        }
+        progress("renewing '\(name)': \(reason)")
+        let key = KeySelection.generate(options.keyType.flatMap(KeyType.init(rawValue:)) ?? .default)
+        let outcome = try await ACMEIssuance(name: name, options: options, key: key, eab: nil, replaces: leaf.ariIdentifier)
+            .run(store: store, transport: http, now: now, progress: progress)
+        return .renewed(outcome, reason: reason)
+    }
+
+    /// The options `request --acme` kept for `name`.
+    public static func options(of name: String, store: FileCertificateStore) throws -> ACMEOptions {
+        let file = store.paths.renewalOptions(name)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw MailcertError(
+                .notFound,
+                "certificate '\(name)' was not obtained over ACME (\(file.path) does not exist); nothing was changed; "
+                    + "obtain it with 'mailcert request --acme' first")
+        }
+        do { return try StoreJSON.decoder().decode(ACMEOptions.self, from: Data(try POSIXFile.read(file))) } catch {
+            throw MailcertError.wrapping(error, "\(file.path) is not valid renewal options; nothing was changed")
+        }
+    }
+
+    /// The CA's ARI window, or nil when it offers none or cannot say (the lifetime rule applies then).
+    private func renewalInfo(
+        for leaf: Certificate, options: ACMEOptions, store: FileCertificateStore, transport: HTTPTransport,
+        progress: @Sendable (String) -> Void
+    ) async throws -> RenewalInfo? {
+        guard let id = leaf.ariIdentifier else { return nil }
+        let directoryURL = try ACMEOptions.directoryURL(options.server)
+        // ARI is fetched unauthenticated; the key only satisfies the client's shape.
+        let stored = try? ACMEAccountStore(paths: store.paths).load(directoryURL: directoryURL)
+        let key = try stored?.key ?? PrivateKey.generate(.ecdsaP256)
+        let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: key)
+        do { return try await client.renewalInfo(certificateID: id)?.0 } catch {
+            progress("the CA's renewal information is unavailable (\(error)); using the lifetime rule")
+            return nil
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ACME
+import Foundation
+
+/// Whether a certificate is due for renewal, and why: a pure function of the certificate's dates, the CA's renewal
+/// information and `now`, so every rule is tested with a fixed clock.
+public enum RenewalDecision: Equatable, Sendable {
+    case renewNow(reason: String)
+    case notDue(until: Date, reason: String)
+}
+
+public enum RenewalPolicy {
+    /// ARI first (RFC 9773 section 4.2): renew at a random moment of the CA's suggested window, `randomFraction`
+    /// (0..<1) picking it, and at once when the window has passed. Without ARI: renew when a third of the lifetime
+    /// is left, or half for lifetimes under ten days (short-lived certificates need the larger margin).
+    public static func decision(
+        notBefore: Date, notAfter: Date, renewalInfo: RenewalInfo?, now: Date, randomFraction: Double
+    ) -> RenewalDecision {
+        if now >= notAfter { return .renewNow(reason: "expired on \(day(notAfter))") }
+        if let window = renewalInfo?.suggestedWindow, window.end > window.start {
+            let fraction = min(max(randomFraction, 0), 0.999_999)
+            let chosen = window.start.addingTimeInterval(window.end.timeIntervalSince(window.start) * fraction)
+            if now >= chosen {
+                return .renewNow(reason: "inside the CA's suggested renewal window (\(day(window.start)) to \(day(window.end)))")
+            }
+            return .notDue(until: chosen, reason: "the CA suggests renewing between \(day(window.start)) and \(day(window.end))")
+        }
+        let lifetime = notAfter.timeIntervalSince(notBefore)
+        let margin = lifetime < 10 * 86_400 ? 0.5 : 1.0 / 3.0
+        let renewAt = notAfter.addingTimeInterval(-lifetime * margin)
+        let share = margin == 0.5 ? "half" : "a third"
+        if now >= renewAt { return .renewNow(reason: "less than \(share) of the lifetime is left (expires \(day(notAfter)))") }
+        return .notDue(until: renewAt, reason: "renews when \(share) of the lifetime is left")
+    }
+
+    private static func day(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
