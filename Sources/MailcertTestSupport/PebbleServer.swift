@@ -58,13 +58,20 @@ public final class PebbleServer: @unchecked Sendable {
         try curl(["--cacert", caBundle, "https://127.0.0.1:\(managementPort)/roots/\(index)"])
     }
 
+    /// Pebble's view of a certificate it issued: "Valid" or "Revoked" (serial in lower-case hex).
+    public func certificateStatus(serial: String) throws -> String {
+        let json = try curl(["--cacert", caBundle, "https://127.0.0.1:\(managementPort)/cert-status-by-serial/\(serial.lowercased())"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return object?["Status"] as? String ?? "unknown"
+    }
+
     /// Pebble's log so far: every request it served, for counting and for failure messages.
     public func log() -> String { pebble?.log() ?? "" }
 
     /// The challtestsrv management URL a dns-01 hook posts `set-txt`/`clear-txt` to.
     public var challengeManagementURL: String { "http://127.0.0.1:\(challengeManagementPort)" }
 
-    public func stopPebble() { pebble?.stop() }
+    public var pebblePID: Int32? { pebble?.pid }
 
     public func stop() {
         pebble?.stop()

@@ -1,0 +1,104 @@
+import Foundation
+import MailcertTestSupport
+import Testing
+
+@Suite("ACME lifecycle against Pebble", .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct ACMELifecycleTests {
+    private func serial(_ path: String) throws -> String {
+        try Subprocess.openssl(["x509", "-noout", "-serial", "-in", path]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+    }
+
+    @Test("renew: not due for a fresh certificate; --force renews with the stored options and a new key")
+    func renew() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
+        let notDue = try fixture.mailcert.run(["renew", "--name", "mx1.example.test"])
+        #expect(notDue.status == 0)
+        #expect(notDue.stdout.contains("is not due"), "\(notDue.output)")
+        let oldKey = try String(contentsOfFile: fixture.current("mx1.example.test", "key.pem"), encoding: .utf8)
+        let forced = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--force", "--json"])
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(forced.stdout.contains("\"renewed\" : true"))
+        #expect(try String(contentsOfFile: fixture.current("mx1.example.test", "key.pem"), encoding: .utf8) != oldKey)
+        #expect(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test").contains("OK"))
+    }
+
+    @Test("renew of a certificate not obtained over ACME says so")
+    func renewSelfSigned() throws {
+        let mailcert = try MailcertRunner()
+        #expect(try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed"]).status == 0)
+        let result = try mailcert.run(["renew", "--name", "mx1.example.test", "--force"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("was not obtained over ACME"))
+    }
+
+    @Test("revoke: Pebble records the certificate as revoked with the reason given")
+    func revoke() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
+        let result = try fixture.mailcert.run(["revoke", "--name", "mx1.example.test", "--reason", "keyCompromise"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try fixture.pebble.certificateStatus(serial: serial(fixture.current("mx1.example.test", "cert.pem"))) == "Revoked")
+    }
+
+    @Test("account rollover: the CA accepts the new key, and the next order runs on it without a new account")
+    func rollover() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
+        let accounts = "\(fixture.stateDirectory)/accounts"
+        let keyFile = try #require(FileManager.default.subpaths(atPath: accounts)?.first { $0.hasSuffix("key.pem") })
+        let before = try String(contentsOfFile: "\(accounts)/\(keyFile)", encoding: .utf8)
+        let result = try fixture.mailcert.run(["account", "rollover", "--server", fixture.pebble.directoryURL, "--ca-bundle", fixture.pebble.caBundle])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try String(contentsOfFile: "\(accounts)/\(keyFile)", encoding: .utf8) != before)
+        let next = try fixture.request(["mx2.example.test"], fixture.acme)
+        #expect(next.status == 0, "\(next.output)")
+        #expect(!next.stderr.contains("account https"))
+    }
+
+    @Test("External Account Binding: the right key registers, a wrong one is refused with the CA's reason")
+    func externalAccountBinding() throws {
+        let macKey = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"
+        let fixture = try PebbleFixture(eabKeys: ["kid-1": macKey])
+        let without = try fixture.request(["mx1.example.test"], fixture.acme)
+        #expect(without.status == 1)
+        #expect(without.stderr.contains("externalAccountRequired") || without.stderr.contains("External Account Binding"), "\(without.stderr)")
+        let wrong = try PebbleFixture(eabKeys: ["kid-1": macKey])
+        let refused = try wrong.request(["mx1.example.test"], wrong.acme + ["--eab-kid", "kid-1", "--eab-hmac-key", "AAAA" + macKey.dropFirst(4)])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("unauthorized") || refused.stderr.contains("malformed"), "\(refused.stderr)")
+        let ok = try fixture.request(["mx1.example.test"], fixture.acme + ["--eab-kid", "kid-1", "--eab-hmac-key", macKey])
+        #expect(ok.status == 0, "\(ok.output)")
+    }
+
+    @Test("alternate chains: --preferred-chain picks the chain that ends at the named root")
+    func preferredChain() throws {
+        let fixture = try PebbleFixture(environment: ["PEBBLE_ALTERNATE_ROOTS": "2"])
+        let alternateRoot = try fixture.pebble.rootPEM(1)
+        let rootFile = try fixture.mailcert.state.write("alt-root.pem", alternateRoot)
+        let rootName = try Subprocess.openssl(["x509", "-noout", "-subject", "-nameopt", "multiline", "-in", rootFile]).stdout
+            .split(separator: "\n").first { $0.contains("commonName") }?.split(separator: "=").last?.trimmingCharacters(in: .whitespaces)
+        let name = try #require(rootName)
+        let result = try fixture.request(["mx1.example.test"], fixture.acme + ["--preferred-chain", name])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test", rootIndex: 1).contains("OK"))
+        #expect(!(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test", rootIndex: 0).contains(": OK")))
+    }
+
+    @Test("Pebble killed in the middle of an order: exit 1, the certificate in service untouched, the record deleted")
+    func caKilledMidOrder() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], ["--self-signed"]).status == 0)
+        let before = fixture.mailcert.snapshot()
+        let log = fixture.mailcert.state.path("killer.log")
+        let pid = try #require(fixture.pebble.pebblePID)
+        let hook = try fixture.mailcert.state.write("killer.sh", "#!/bin/sh\necho \"$1 $2\" >> \(log)\n[ \"$1\" = add ] && kill -9 \(pid)\nexit 0\n")
+        chmod(hook, 0o755)
+        let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--challenge", "dns-01", "--dns-hook", hook])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("nothing was changed"), "\(result.stderr)")
+        #expect(fixture.mailcert.snapshot().filter { !$0.hasPrefix("accounts") } == before.filter { !$0.hasPrefix("accounts") })
+        #expect(try fixture.mailcert.state.read("killer.log").contains("del _acme-challenge.mx1.example.test"))
+    }
+}
