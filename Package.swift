@@ -62,7 +62,11 @@ let package = Package(
         /// Helpers for tests only: subprocesses, temporary directories, a throwaway CA made with the openssl command.
         .target(
             name: "MailcertTestSupport",
-            dependencies: []
+            dependencies: ["ACME", "MailcertCrypto"]
+        ),
+        .testTarget(
+            name: "ACMETests",
+            dependencies: ["ACME", "MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
         ),
         .testTarget(
             name: "MailcertCryptoTests",
