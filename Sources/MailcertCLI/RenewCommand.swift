@@ -2,56 +2,88 @@ import ArgumentParser
 import Foundation
 import MailcertCore
 
-/// `mailcert renew --name NAME [--force]`: renew one ACME certificate when it is due.
+/// `mailcert renew [--name NAME] [--force]`: renew the ACME certificates that are due.
 struct RenewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "renew",
-        abstract: "Renew an ACME certificate when it is due (or now, with --force).",
+        abstract: "Renew ACME certificates that are due (all of them, or --name NAME; now, with --force).",
         discussion: """
             Due means: inside the renewal window the CA suggests (ACME Renewal Information, RFC 9773), at a random \
-            moment of it; without one, when a third of the lifetime is left (half, under ten days). The order \
-            repeats the options of 'request --acme' (STATE/certs/NAME/renewal.json) with a new key. A failed \
-            renewal leaves the certificate in service untouched. Exit status 0 when renewed or not due, 1 on failure.
+            moment of it; without one, when a third of the lifetime is left (half, under ten days). Each order \
+            repeats the options of 'request --acme' (STATE/certs/NAME/renewal.json) with a new key; several run at \
+            once. A failed renewal leaves that certificate in service untouched and the others go on. Prints one \
+            line per certificate (renewed / not due until DATE / failed: reason); exit status 1 if any failed.
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The certificate name in the store.", valueName: "name"))
-    var name: String
+    @Option(help: ArgumentHelp("Renew only this certificate.", valueName: "name"))
+    var name: String?
 
     @Flag(help: "Renew now, whether due or not.")
     var force = false
 
-    @Flag(help: "Print the result as JSON.")
+    @Option(help: ArgumentHelp("Orders in flight at once (default 4).", valueName: "n"))
+    var concurrency: Int = 4
+
+    @Flag(help: "Print the results as JSON.")
     var json = false
 
-    func validate() throws { _ = try Arguments.certificateName(name) }
+    func validate() throws {
+        if let name { _ = try Arguments.certificateName(name) }
+        guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be 1-32") }
+    }
 
     func run() async throws {
         try await Output.reportingErrors {
             let store = global.store()
-            let outcome = try await ACMERenewal(name: name, force: force, randomFraction: Double.random(in: 0..<1))
+            let names = try name.map { [$0] } ?? RenewalBatch.acmeNames(in: store)
+            if names.isEmpty { return Output.note("no ACME certificates in \(store.paths.root.path); nothing to renew") }
+            let started = ContinuousClock.now
+            let results = await RenewalBatch(names: names, force: force, concurrency: concurrency)
                 .run(store: store, transport: ACMEOptionGroup.transport(caBundle:), now: { Date() }) { Output.note($0) }
-            switch outcome {
-            case .notDue(let until, let reason):
-                if json { return try Output.printJSON(RenewResult(name: name, renewed: false, reason: reason, notDueUntil: until)) }
-                Output.print("'\(name)' is not due: \(reason); next check after \(Output.day(until))")
-            case .renewed(let issued, let reason):
-                if json {
-                    return try Output.printJSON(RenewResult(name: name, renewed: true, reason: reason, version: issued.version.number))
-                }
-                try StoredVersionReport.print(issued.version, store: store, now: Date(), json: false)
+            let report = results.map { RenewResult($0.name, $0.result) }
+            if json { try Output.printJSON(report) } else {
+                for line in report { Output.print(line.text) }
+                let renewed = report.filter(\.renewed).count
+                let failed = report.filter { $0.error != nil }.count
+                let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
+                Output.print("\(renewed) renewed, \(report.count - renewed - failed) not due, \(failed) failed (\(elapsed))")
             }
+            if report.contains(where: { $0.error != nil }) { throw ExitCode.failure }
         }
     }
 }
 
-/// `renew --json`: one object per certificate.
+/// One certificate's line of the renewal report; `--json` prints these objects.
 struct RenewResult: Encodable {
     var name: String
     var renewed: Bool
-    var reason: String
+    var reason: String?
     var notDueUntil: Date?
     var version: Int?
+    var error: String?
+
+    init(_ name: String, _ result: Result<ACMERenewal.Outcome, Error>) {
+        self.name = name
+        renewed = false
+        switch result {
+        case .success(.renewed(let outcome, let why)):
+            renewed = true
+            reason = why
+            version = outcome.version.number
+        case .success(.notDue(let until, let why)):
+            reason = why
+            notDueUntil = until
+        case .failure(let failure):
+            error = "\(failure)"
+        }
+    }
+
+    var text: String {
+        if let error { return "\(name): failed: \(error)" }
+        if renewed { return "\(name): renewed, version \(version ?? 0) in service (\(reason ?? ""))" }
+        return "\(name): not due until \(Output.day(notDueUntil)) (\(reason ?? ""))"
+    }
 }

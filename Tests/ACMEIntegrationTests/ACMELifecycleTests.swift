@@ -102,3 +102,33 @@ struct ACMELifecycleTests {
         #expect(try fixture.mailcert.state.read("killer.log").contains("del _acme-challenge.mx1.example.test"))
     }
 }
+
+@Suite("Renewing many certificates against Pebble", .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct ACMEBatchRenewalTests {
+    @Test("renew --force renews every ACME certificate concurrently; one failure leaves its certificate in service and the others go on")
+    func batch() throws {
+        let fixture = try PebbleFixture()
+        let names = (1...6).map { "b\($0).example.test" }
+        for name in names { #expect(try fixture.request([name], fixture.acme).status == 0) }
+        #expect(try fixture.request(["fallback.example.test"], ["--self-signed"]).status == 0)
+        // One certificate's renewal options point at a webroot nobody serves: its renewal must fail.
+        let broken = "\(fixture.stateDirectory)/certs/b3.example.test/renewal.json"
+        var options = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: broken))) as? [String: Any])
+        options["webroot"] = fixture.mailcert.state.path("nobody-serves-this")
+        options["httpPort"] = nil
+        options["httpAddress"] = nil
+        try JSONSerialization.data(withJSONObject: options).write(to: URL(fileURLWithPath: broken))
+
+        let result = try fixture.mailcert.run(["renew", "--force", "--concurrency", "3"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("5 renewed, 0 not due, 1 failed"), "\(result.output)")
+        #expect(result.stdout.contains("b3.example.test: failed: cannot obtain a certificate for 'b3.example.test'"))
+        #expect(!result.stdout.contains("fallback.example.test"), "self-signed certificates are not ACME renewals")
+        for name in names {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: "\(fixture.stateDirectory)/certs/\(name)/current")
+            #expect(target == (name == "b3.example.test" ? "versions/1" : "versions/2"), "\(name)")
+        }
+        let notDue = try fixture.mailcert.run(["renew"])
+        #expect(notDue.stdout.contains("0 renewed, 6 not due, 0 failed"), "\(notDue.output)")
+    }
+}

@@ -11,7 +11,26 @@ public final class HTTP01StandaloneSolver: ChallengeSolver {
     public var challengeType: String { "http-01" }
 
     private let tokens = TokenTable()
-    private let running = Mutex<Listener?>(nil)
+    /// How many orders use the listener, the listener (bound once, shared), and a close still in progress.
+    private struct State {
+        var users = 0
+        var listener: Task<Listener, Error>?
+        var closing: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    private static let shared = Mutex<[String: HTTP01StandaloneSolver]>([:])
+
+    /// The responder for `host:port` in this process: concurrent orders (renewing many certificates) share it, as
+    /// only one socket can listen on the port.
+    public static func shared(host: String, port: Int) -> HTTP01StandaloneSolver {
+        shared.withLock { table in
+            if let existing = table["\(host):\(port)"] { return existing }
+            let solver = HTTP01StandaloneSolver(host: host, port: port)
+            table["\(host):\(port)"] = solver
+            return solver
+        }
+    }
 
     private struct Listener: @unchecked Sendable {
         let group: MultiThreadedEventLoopGroup
@@ -24,6 +43,27 @@ public final class HTTP01StandaloneSolver: ChallengeSolver {
     }
 
     public func prepare() async throws {
+        let listener = state.withLock { state -> Task<Listener, Error> in
+            state.users += 1
+            if let listener = state.listener { return listener }
+            let closing = state.closing
+            let listener = Task { [self] in
+                await closing?.value
+                return try await bind()
+            }
+            state.listener = listener
+            return listener
+        }
+        do { _ = try await listener.value } catch {
+            state.withLock { state in
+                state.users -= 1
+                if state.users == 0 { state.listener = nil }
+            }
+            throw error
+        }
+    }
+
+    private func bind() async throws -> Listener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -34,8 +74,7 @@ public final class HTTP01StandaloneSolver: ChallengeSolver {
                 }
             }
         do {
-            let channel = try await bootstrap.bind(host: host, port: port).get()
-            running.withLock { $0 = Listener(group: group, channel: channel) }
+            return Listener(group: group, channel: try await bootstrap.bind(host: host, port: port).get())
         } catch {
             try? await group.shutdownGracefully()
             throw ACMEError(
@@ -49,13 +88,21 @@ public final class HTTP01StandaloneSolver: ChallengeSolver {
 
     public func cleanUp(_ task: ChallengeTask) async { tokens.remove(task.token) }
 
+    /// Stops listening when the last order using the responder is done.
     public func finish() async {
-        guard let listener = running.withLock({ state -> Listener? in
-            defer { state = nil }
-            return state
-        }) else { return }
-        try? await listener.channel.close()
-        try? await listener.group.shutdownGracefully()
+        let closing = state.withLock { state -> Task<Void, Never>? in
+            state.users = max(state.users - 1, 0)
+            guard state.users == 0, let listener = state.listener else { return nil }
+            state.listener = nil
+            let closing = Task {
+                guard let listener = try? await listener.value else { return }
+                try? await listener.channel.close()
+                try? await listener.group.shutdownGracefully()
+            }
+            state.closing = closing
+            return closing
+        }
+        await closing?.value
     }
 }
 

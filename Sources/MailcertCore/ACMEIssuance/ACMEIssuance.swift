@@ -73,7 +73,7 @@ public struct ACMEIssuance: Sendable {
             return DNS01HookSolver(command: hook)
         case .http01:
             if let webroot = options.webroot { return HTTP01WebrootSolver(webroot: URL(fileURLWithPath: webroot)) }
-            return HTTP01StandaloneSolver(host: options.httpAddress ?? "0.0.0.0", port: options.httpPort ?? 80)
+            return HTTP01StandaloneSolver.shared(host: options.httpAddress ?? "0.0.0.0", port: options.httpPort ?? 80)
         }
     }
 }

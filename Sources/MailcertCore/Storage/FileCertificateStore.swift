@@ -21,6 +21,9 @@ import MailcertCrypto
 public struct FileCertificateStore: Sendable {
     public let paths: StatePaths
 
+    /// flock excludes other processes, and also a second descriptor in this one: writes within the process queue here.
+    private static let processWriters = NSLock()
+
     public init(paths: StatePaths) { self.paths = paths }
 
     /// Every certificate name with a directory in the store, sorted.
@@ -67,8 +70,11 @@ public struct FileCertificateStore: Sendable {
         catch { throw MailcertError(.badInput, "\(requestFile.path) is not a valid pending request: \(error)") }
     }
 
-    /// Runs `body` holding the store's lock.
+    /// Runs `body` holding the store's lock. Writers inside one process (concurrent renewals) take turns; a writer
+    /// in another process makes this fail at once with `.locked`.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
+        Self.processWriters.lock()
+        defer { Self.processWriters.unlock() }
         let lock = try StateLock(paths: paths)
         defer { withExtendedLifetime(lock) {} }
         return try body(StoreWriter(store: self))
