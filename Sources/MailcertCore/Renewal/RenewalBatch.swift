@@ -24,28 +24,42 @@ public struct RenewalBatch: Sendable {
         store: FileCertificateStore, transport: @escaping TransportFactory, now: @escaping @Sendable () -> Date,
         progress: @escaping @Sendable (String) -> Void
     ) async -> [(name: String, result: Result<ACMERenewal.Outcome, Error>)] {
-        await withTaskGroup(of: (Int, Result<ACMERenewal.Outcome, Error>).self) { group in
-            var results = [Result<ACMERenewal.Outcome, Error>?](repeating: nil, count: names.count)
-            var next = 0
-            func start() {
-                guard next < names.count else { return }
-                let index = next
-                next += 1
-                let renewal = ACMERenewal(name: names[index], force: force, randomFraction: Double.random(in: 0..<1))
-                group.addTask {
-                    do {
-                        return (index, .success(try await renewal.run(store: store, transport: transport, now: now, progress: progress)))
-                    } catch {
-                        return (index, .failure(error))
+        let renewals = names.map { ACMERenewal(name: $0, force: force, randomFraction: Double.random(in: 0..<1)) }
+        return await withTaskGroup(of: Finished.self) { group in
+            var results = [Result<ACMERenewal.Outcome, Error>?](repeating: nil, count: renewals.count)
+            var started = 0
+            var finished = 0
+            // Keep `concurrency` renewals in flight: start one each time one ends.
+            while finished < renewals.count {
+                while started < renewals.count && started - finished < concurrency {
+                    let renewal = renewals[started]
+                    group.addTask { [started] in
+                        do {
+                            let outcome = try await renewal.run(store: store, transport: transport, now: now, progress: progress)
+                            return Finished(index: started, result: .success(outcome))
+                        } catch {
+                            return Finished(index: started, result: .failure(error))
+                        }
                     }
+                    started += 1
                 }
-            }
-            for _ in 0..<concurrency { start() }
-            for await (index, result) in group {
-                results[index] = result
-                start()
+                guard let done = await group.next() else { break }
+                results[done.index] = done.result
+                finished += 1
             }
             return names.indices.map { (names[$0], results[$0]!) }
         }
+    }
+}
+
+/// One renewal's end, tagged with its position in the batch. A class on purpose: a child task returning the
+/// (index, result) tuple lost the index in release builds (Swift 6.3.1), crashing the batch.
+private final class Finished: Sendable {
+    let index: Int
+    let result: Result<ACMERenewal.Outcome, Error>
+
+    init(index: Int, result: Result<ACMERenewal.Outcome, Error>) {
+        self.index = index
+        self.result = result
     }
 }
