@@ -12,7 +12,7 @@ struct ACMEIssuanceTests {
         let entry = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(entry?["status"] as? String == "valid")
         #expect(entry?["source"] as? String == "acme")
-        #expect(result.stderr.contains("mx1.example.test: validated"))
+        #expect(result.stderr.contains("all 1 name(s) validated"))
         #expect(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test").contains("OK"))
         #expect(try fixture.mailcert.mode(fixture.current("mx1.example.test", "key.pem")) == 0o600)
         // The responder stopped with the order.

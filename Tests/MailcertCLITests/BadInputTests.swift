@@ -22,7 +22,7 @@ struct BadInputTests {
             (["request", "-d", "mx.example.com", "--name", "../etc", "--self-signed"], "invalid certificate name \"../etc\""),
             (["request", "-d", "mx.example.com", "--name", "a/b", "--self-signed"], "invalid certificate name \"a/b\""),
             (["request", "-d", "mx.example.com", "--name", "x..y", "--self-signed"], "contains \"..\""),
-            (["request", "-d", "mx.example.com"], "choose one of --self-signed or --csr-out"),
+            (["request", "-d", "mx.example.com"], "choose one of --acme, --self-signed or --csr-out FILE"),
             (["request", "-d", "mx.example.com", "--self-signed", "--days", "0"], "--days must be between 1 and 3650"),
             (["import", "--name", "mx1"], "name the CA's certificate file"),
         ])

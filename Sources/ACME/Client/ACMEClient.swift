@@ -12,6 +12,15 @@ public actor ACMEClient {
     public private(set) var accountURL: String?
     private var cachedDirectory: Directory?
     private var nonces: [String] = []
+    /// Requests on the wire: each answer brings a fresh nonce, so a signer can wait for one instead of asking.
+    private var inFlight = 0
+    private var nonceWaiters: [CheckedContinuation<String?, Never>] = []
+    /// Nonces handed to a waiting signer that has not sent its request yet: a request is about to be on the wire.
+    private var promised = 0
+    /// A badNonce answer is retried with the fresh nonce it carries (RFC 8555 section 6.5). A CA may reject a share
+    /// of good nonces on purpose (Pebble does, to test clients); 20 tries make a failure from that vanishingly rare.
+    static let badNonceAttempts = 20
+
     /// Requests sent so far (a product figure: fewer round trips, faster issuance).
     public private(set) var requestCount = 0
 
@@ -34,20 +43,25 @@ public actor ACMEClient {
         return directory
     }
 
-    /// Signed POST of `payload` (nil: POST-as-GET), retrying a badNonce up to 5 times. Throws the CA's problem on
+    /// Signed POST of `payload` (nil: POST-as-GET), retrying a badNonce. Throws the CA's problem on
     /// any answer of 400 or above.
     func post(_ url: String, payload: [UInt8]?, identity: JWS.KeyIdentity? = nil) async throws -> HTTPResponse {
         let identity = try identity ?? .kid(requireAccount())
         var attempt = 0
         while true {
             attempt += 1
-            let nonce = try await nextNonce()
-            let signed = try signing { try JWS.sign(payload: payload, url: url, nonce: nonce, key: accountKey, identity: identity) }
+            let (nonce, wasPromised) = try await nextNonce()
+            if wasPromised { promised -= 1 }
+            let signed: [UInt8]
+            do { signed = try signing { try JWS.sign(payload: payload, url: url, nonce: nonce, key: accountKey, identity: identity) } } catch {
+                releaseWaitersIfIdle()
+                throw error
+            }
             let response = try await send(HTTPRequest(
                 method: "POST", url: url, headers: [("Content-Type", "application/jose+json")], body: signed))
             guard response.status >= 400 else { return response }
             let problem = problem(in: response)
-            if problem.isBadNonce, attempt < 6 { continue }
+            if problem.isBadNonce, attempt < Self.badNonceAttempts { continue }
             throw ACMEError(.problem, "\(url): \(problem)", problem: problem)
         }
     }
@@ -78,22 +92,42 @@ public actor ACMEClient {
 
     func setAccountURL(_ url: String) { accountURL = url }
 
-    private func nextNonce() async throws -> String {
-        if let nonce = nonces.popLast() { return nonce }
+    /// A nonce from the pool; else the one the next answer brings, when a request is on the wire; else a HEAD to
+    /// newNonce. Waiting keeps parallel authorizations from costing one extra HEAD each.
+    private func nextNonce() async throws -> (String, promised: Bool) {
+        if let nonce = nonces.popLast() { return (nonce, false) }
+        if inFlight + promised > 0, let nonce = await withCheckedContinuation({ nonceWaiters.append($0) }) { return (nonce, true) }
         let url = try await directory().newNonce
-        let response = try await send(HTTPRequest(method: "HEAD", url: url))
-        guard let nonce = nonces.popLast() else {
+        let response = try await send(HTTPRequest(method: "HEAD", url: url), keepingNonce: true)
+        guard let nonce = response.header("Replay-Nonce"), !nonce.isEmpty else {
             throw ACMEError(.malformedResponse, "HEAD \(url) (HTTP \(response.status)) gave no Replay-Nonce")
         }
-        return nonce
+        return (nonce, false)
     }
 
-    /// Sends one request, counting it and keeping its Replay-Nonce.
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// Sends one request, counting it. Its Replay-Nonce goes to a signer waiting for one, else to the pool, unless
+    /// the caller keeps it (`keepingNonce`, the HEAD that fetched a nonce for itself).
+    func send(_ request: HTTPRequest, keepingNonce: Bool = false) async throws -> HTTPResponse {
         requestCount += 1
-        let response = try await transport.send(request)
-        if let nonce = response.header("Replay-Nonce"), !nonce.isEmpty { nonces.append(nonce) }
-        return response
+        inFlight += 1
+        let result: Result<HTTPResponse, Error>
+        do { result = .success(try await transport.send(request)) } catch { result = .failure(error) }
+        inFlight -= 1
+        if !keepingNonce, case .success(let response) = result, let nonce = response.header("Replay-Nonce"), !nonce.isEmpty {
+            if nonceWaiters.isEmpty { nonces.append(nonce) } else {
+                promised += 1
+                nonceWaiters.removeFirst().resume(returning: nonce)
+            }
+        }
+        releaseWaitersIfIdle()
+        return try result.get()
+    }
+
+    /// With nothing on the wire and no request about to go, no nonce is coming: the waiters fetch their own.
+    private func releaseWaitersIfIdle() {
+        guard inFlight == 0, promised == 0 else { return }
+        for waiter in nonceWaiters { waiter.resume(returning: nil) }
+        nonceWaiters.removeAll()
     }
 
     private func problem(in response: HTTPResponse) -> Problem {

@@ -1,5 +1,6 @@
 import Foundation
 import MailcertCrypto
+import Synchronization
 
 /// What an order produced: the chain the CA issued, leaf first.
 public struct IssuedChain: Sendable {
@@ -31,14 +32,15 @@ public struct OrderFlow: Sendable {
         var (orderURL, order) = try await placeOrder(hostnames: hostnames, replaces: replaces)
         progress("order \(orderURL): \(order.status)")
         if order.status == "pending" {
-            try await solveAuthorizations(order.authorizations)
-            order = try await waitForOrder(orderURL, leaving: ["pending"])
+            order = try await authorize(order, orderURL: orderURL)
         }
         if order.status == "ready" {
             progress("finalizing with the CSR")
             let (finalized, retryAfter) = try await client.finalize(order, csrDER: csrDER)
             order = finalized
-            if order.status == "processing" { order = try await waitForOrder(orderURL, leaving: ["processing"], firstDelay: retryAfter) }
+            if order.status == "processing" {
+                order = try await waitForOrder(orderURL, leaving: ["processing"], retryAfter: retryAfter, waitFirst: true)
+            }
         }
         guard order.status == "valid", let certificateURL = order.certificate else {
             throw ACMEError(.problem, "order \(orderURL) ended \(order.status)" + (order.error.map { ": \($0)" } ?? ""), problem: order.error)
@@ -52,33 +54,32 @@ public struct OrderFlow: Sendable {
         return IssuedChain(certificates: certificates, orderURL: orderURL, certificateURL: certificateURL)
     }
 
-    /// newOrder; when the CA rejects `replaces` (RFC 9773 section 5), the order is placed again without it.
-    private func placeOrder(hostnames: [String], replaces: String?) async throws -> (String, Order) {
-        let identifiers = hostnames.map(Identifier.dns)
-        // `replaces` belongs to ARI; a CA without renewalInfo would not know the field.
-        let replaces = try await client.directory().renewalInfo == nil ? nil : replaces
-        do { return try await client.newOrder(identifiers: identifiers, replaces: replaces) } catch let error as ACMEError
-        where replaces != nil && error.code == .problem && !(error.problem?.shortType == "rateLimited") {
-            progress("the CA refused the order as a replacement (\(error.problem?.description ?? error.message)); ordering without 'replaces'")
-            return try await client.newOrder(identifiers: identifiers, replaces: nil)
-        }
-    }
-
-    private func solveAuthorizations(_ urls: [String]) async throws {
+    /// Solves every pending authorization of the order at once, then waits on the order alone (one request per
+    /// look, however many names) until it is ready or invalid. Answers are withdrawn in every case.
+    private func authorize(_ order: Order, orderURL: String) async throws -> Order {
         try await solver.prepare()
+        let presented = PresentedChallenges()
+        let outcome: Result<Order, Error>
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for url in urls { group.addTask { try await solveAuthorization(url) } }
+                for url in order.authorizations { group.addTask { try await startAuthorization(url, presented: presented) } }
                 try await group.waitForAll()
             }
+            outcome = .success(try await waitForOrder(orderURL, leaving: ["pending"], retryAfter: nil, waitFirst: !presented.all.isEmpty))
         } catch {
-            await solver.finish()
-            throw error
+            outcome = .failure(error)
         }
+        // Every answer published is withdrawn, whichever step failed and whichever authorization it was.
+        for task in presented.all { await solver.cleanUp(task) }
         await solver.finish()
+        let final = try outcome.get()
+        if final.status == "invalid" { try await explainInvalid(final) }
+        if final.status == "ready" || final.status == "valid" { progress("all \(final.identifiers.count) name(s) validated") }
+        return final
     }
 
-    private func solveAuthorization(_ url: String) async throws {
+    /// Publishes the answer for one authorization (recording it in `presented`) and asks the CA to validate it.
+    private func startAuthorization(_ url: String, presented: PresentedChallenges) async throws {
         let authorization = try await client.authorization(url)
         let hostname = authorization.identifier.value
         if authorization.status == "valid" { return progress("\(hostname): already authorized") }
@@ -94,45 +95,49 @@ public struct OrderFlow: Sendable {
             throw ACMEError(.crypto, "cannot compute the key authorization: \(error)")
         }
         let task = ChallengeTask(hostname: hostname, token: token, keyAuthorization: keyAuthorization)
-        let outcome: Result<Authorization, Error>
-        do {
-            try await solver.present(task)
-            progress("\(hostname): \(solver.challengeType) answer in place, asking the CA to validate")
-            _ = try await client.respond(to: challenge)
-            outcome = .success(try await waitForAuthorization(url))
-        } catch {
-            outcome = .failure(error)
-        }
-        await solver.cleanUp(task)
-        let final = try outcome.get()
-        guard final.status == "valid" else {
-            let problem = final.challenges.first { $0.type == solver.challengeType }?.error
+        presented.add(task)
+        try await solver.present(task)
+        progress("\(hostname): \(solver.challengeType) answer in place, asking the CA to validate")
+        _ = try await client.respond(to: challenge)
+    }
+
+    /// An invalid order: find the authorization that failed and say why, with the CA's detail and a likely cause.
+    private func explainInvalid(_ order: Order) async throws -> Never {
+        for url in order.authorizations {
+            guard let authorization = try? await client.authorization(url), authorization.status == "invalid" else { continue }
+            let hostname = authorization.identifier.value
+            let problem = authorization.challenges.first { $0.type == solver.challengeType }?.error
             throw ACMEError(
                 .validationFailed,
-                "validation of \(hostname) (\(solver.challengeType)) failed: \(problem?.description ?? final.status)"
+                "validation of \(hostname) (\(solver.challengeType)) failed: \(problem?.description ?? "the CA marked it invalid")"
                     + ValidationHint.text(problem: problem, hostname: hostname, challenge: solver.challengeType),
                 problem: problem)
         }
-        progress("\(hostname): validated")
+        throw ACMEError(.validationFailed, "the CA marked the order invalid" + (order.error.map { ": \($0)" } ?? ""), problem: order.error)
     }
 
-    private func waitForAuthorization(_ url: String) async throws -> Authorization {
-        var poll = Poll(deadline: deadline)
-        while true {
-            let authorization = try await client.authorization(url)
-            if authorization.status != "pending" && authorization.status != "processing" { return authorization }
-            try await poll.wait(what: "validation of \(authorization.identifier.value)", retryAfter: nil)
+    /// newOrder; when the CA rejects `replaces` (RFC 9773 section 5), the order is placed again without it.
+    private func placeOrder(hostnames: [String], replaces: String?) async throws -> (String, Order) {
+        let identifiers = hostnames.map(Identifier.dns)
+        // `replaces` belongs to ARI; a CA without renewalInfo would not know the field.
+        let replaces = try await client.directory().renewalInfo == nil ? nil : replaces
+        do { return try await client.newOrder(identifiers: identifiers, replaces: replaces) } catch let error as ACMEError
+        where replaces != nil && error.code == .problem && !(error.problem?.shortType == "rateLimited") {
+            progress("the CA refused the order as a replacement (\(error.problem?.description ?? error.message)); ordering without 'replaces'")
+            return try await client.newOrder(identifiers: identifiers, replaces: nil)
         }
     }
 
-    private func waitForOrder(_ url: String, leaving states: Set<String>, firstDelay: String? = nil) async throws -> Order {
+    /// Polls the order until it leaves `states`. With `waitFirst`, the first look comes after a pause (the CA's
+    /// Retry-After, else the first poll delay): validation and signing take the CA a moment, and looking at once
+    /// would only cost a request.
+    private func waitForOrder(_ url: String, leaving states: Set<String>, retryAfter: String?, waitFirst: Bool) async throws -> Order {
         var poll = Poll(deadline: deadline)
-        var retryAfter = firstDelay
-        var first = true
+        var retryAfter = retryAfter
+        var wait = waitFirst
         while true {
-            // A state change the CA already made is picked up at once; only a wait it asked for comes first.
-            if !first || retryAfter != nil { try await poll.wait(what: "order \(url)", retryAfter: retryAfter) }
-            first = false
+            if wait { try await poll.wait(what: "order \(url)", retryAfter: retryAfter) }
+            wait = true
             let (order, next) = try await client.order(url)
             if !states.contains(order.status) { return order }
             retryAfter = next
@@ -153,6 +158,13 @@ public struct OrderFlow: Sendable {
         progress("no chain from the CA ends at an issuer named \(preferred); using the default chain")
         return pem
     }
+}
+
+/// The challenge answers an order published (or began to), for withdrawing them all at the end.
+final class PresentedChallenges: Sendable {
+    private let tasks = Mutex<[ChallengeTask]>([])
+    func add(_ task: ChallengeTask) { tasks.withLock { $0.append(task) } }
+    var all: [ChallengeTask] { tasks.withLock { $0 } }
 }
 
 /// The preferred chain rule (as certbot and lego): the top certificate's issuer common name.
