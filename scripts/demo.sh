@@ -1,28 +1,53 @@
 #!/usr/bin/env bash
 # The main job, end to end, in a temporary state directory on loopback:
 #   1. a self-signed fallback for a host that has nothing yet;
-#   2. a CSR for a corporate CA, answered by a throwaway CA made here with openssl, and imported;
-#   3. the inventory (table and JSON), and the refusal to let a fallback replace the CA-signed certificate;
-#   4. a PKCS#12 export, read back by openssl;
-#   5. the certificate in service, served by openssl s_server on 127.0.0.1 straight from the store's stable
-#      current/ paths, and verified by openssl s_client against the CA.
+#   2. a CA-signed certificate over ACME from a local Pebble CA (http-01 on 127.0.0.1), replacing the fallback;
+#   3. a CSR for a corporate CA, answered by a throwaway CA made here with openssl, and imported;
+#   4. the inventory (table and JSON), and the refusal to let a fallback replace a CA-signed certificate;
+#   5. renewal: nothing is due; then a forced renewal of every ACME certificate;
+#   6. a PKCS#12 export, read back by openssl;
+#   7. the certificates in service, served by openssl s_server on 127.0.0.1 straight from the store's stable
+#      current/ paths, and verified by openssl s_client against their CAs.
 set -euo pipefail
 mailcert=${1:?usage: demo.sh PATH-TO-MAILCERT}
 work=$(mktemp -d /tmp/mailcert-demo.XXXXXX)
-server_pid=
+pids=()
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 export MAILCERT_STATE_DIR="$work/state"
 step() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# A local ACME CA: Debian's Pebble, with pebble-challtestsrv answering its DNS queries with 127.0.0.1.
+acme_port=$(port); mgmt_port=$(port); http_port=$(port); dns_port=$(port); cts_port=$(port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/pebble.key" -out "$work/pebble.pem" \
+  -days 2 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+cat > "$work/pebble.json" <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:$acme_port", "managementListenAddress": "127.0.0.1:$mgmt_port",
+ "certificate": "$work/pebble.pem", "privateKey": "$work/pebble.key", "httpPort": $http_port, "tlsPort": $(port),
+ "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 "127.0.0.1:$dns_port" -http01 "" -https01 "" \
+  -tlsalpn01 "" -management "127.0.0.1:$cts_port" >"$work/challtestsrv.log" 2>&1 &
+pids+=($!)
+wait_port "$cts_port"
+PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$dns_port" >"$work/pebble.log" 2>&1 &
+pids+=($!)
+wait_port "$acme_port" || { echo "demo: Pebble did not start" >&2; cat "$work/pebble.log" >&2; exit 1; }
+acme=(--acme --server "https://127.0.0.1:$acme_port/dir" --ca-bundle "$work/pebble.pem" --http-address 127.0.0.1 --http-port "$http_port")
 
 step "1. A self-signed fallback, so mx1 is never without a certificate"
 run "$mailcert" request -d mx1.example.test -d mail.example.test --self-signed --days 30
 
-step "2. A CSR for the corporate CA (the key stays pending in the store)"
+step "2. A CA-signed certificate over ACME from the local Pebble CA; it replaces the fallback"
+run "$mailcert" request -d mx1.example.test -d mail.example.test "${acme[@]}" --email postmaster@example.test
+
+step "3. A CSR for the corporate CA (the key stays pending in the store)"
 run "$mailcert" request -d mx2.example.test --name mx2 --key-type rsa3072 --csr-out "$work/mx2.csr"
 openssl req -in "$work/mx2.csr" -noout -verify 2>&1 | sed 's/^/   openssl: /'
 
@@ -34,36 +59,43 @@ openssl x509 -req -in "$work/mx2.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -
   -copy_extensions copy -extfile "$work/leaf.ext" -out "$work/mx2.crt" 2>/dev/null
 run "$mailcert" import --name mx2 "$work/mx2.crt" --chain "$work/ca.pem"
 
-step "3. The inventory"
+step "4. The inventory"
 run "$mailcert" list
 echo "\$ $mailcert list --json"
 "$mailcert" list --json > "$work/list.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("   JSON:", ", ".join(c["name"]+"="+c["status"] for c in d["certificates"]))' "$work/list.json"
 
-step "   A fallback must not replace the valid CA-signed certificate of mx2 (expected to be refused):"
+step "   A fallback must not replace a valid CA-signed certificate (expected to be refused):"
 if "$mailcert" request -d mx2.example.test --name mx2 --self-signed; then
   echo "demo: the self-signed request should have been refused" >&2
   exit 1
 fi
 
-step "4. PKCS#12 export for Windows/Exchange, read back by openssl"
+step "5. Renewal: nothing is due yet; then every ACME certificate, forced"
+run "$mailcert" renew
+run "$mailcert" renew --force
+
+step "6. PKCS#12 export for Windows/Exchange, read back by openssl"
 printf 'demo-password\n' > "$work/pass.txt"
 run "$mailcert" export --name mx2 --pkcs12 "$work/mx2.pfx" --password-file "$work/pass.txt"
 openssl pkcs12 -info -noout -in "$work/mx2.pfx" -passin file:"$work/pass.txt" 2>&1 | sed 's/^/   openssl: /'
 
-step "5. Served on 127.0.0.1 from STATE/certs/mx2/current/, verified against the CA"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-current="$MAILCERT_STATE_DIR/certs/mx2/current"
-openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$current/cert.pem" -key "$current/key.pem" \
-  -cert_chain "$current/chain.pem" >/dev/null 2>&1 </dev/null &
-server_pid=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
-result=$(echo | openssl s_client -connect "127.0.0.1:$port" -servername mx2.example.test -verify_hostname mx2.example.test \
-  -CAfile "$work/ca.pem" -verify_return_error 2>&1 || true)
-echo "$result" | grep -E "^(subject|issuer)=|Verification|Verify return code" | sed 's/^/   s_client: /'
-echo "$result" | grep -q "Verify return code: 0 (ok)" || { echo "demo: the served certificate did not verify" >&2; exit 1; }
+step "7. Served on 127.0.0.1 from STATE/certs/NAME/current/, verified by openssl s_client against each CA"
+curl -sS --fail --cacert "$work/pebble.pem" "https://127.0.0.1:$mgmt_port/roots/0" > "$work/pebble-root.pem"
+serve_and_verify() {  # NAME HOSTNAME CA-FILE
+  local current="$MAILCERT_STATE_DIR/certs/$1/current" tls_port
+  tls_port=$(port)
+  openssl s_server -quiet -accept "127.0.0.1:$tls_port" -cert "$current/cert.pem" -key "$current/key.pem" \
+    -cert_chain "$current/chain.pem" >/dev/null 2>&1 </dev/null &
+  pids+=($!)
+  wait_port "$tls_port"
+  local result
+  result=$(echo | openssl s_client -connect "127.0.0.1:$tls_port" -servername "$2" -verify_hostname "$2" \
+    -CAfile "$3" -verify_return_error 2>&1 || true)
+  echo "$result" | grep -E "^(subject|issuer)=|Verify return code" | sed "s/^/   $1: /"
+  echo "$result" | grep -q "Verify return code: 0 (ok)" || { echo "demo: $1 as served did not verify" >&2; exit 1; }
+}
+serve_and_verify mx1.example.test mail.example.test "$work/pebble-root.pem"
+serve_and_verify mx2 mx2.example.test "$work/ca.pem"
 
 printf '\ndemo: all steps passed (state was in %s, now removed)\n' "$MAILCERT_STATE_DIR"

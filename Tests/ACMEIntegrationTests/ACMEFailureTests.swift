@@ -51,3 +51,31 @@ struct ACMEFailureTests {
         #expect(result.stderr.contains("failed with status 3: no API token for example.test"), "\(result.stderr)")
     }
 }
+
+@Suite("ACME accounts against Pebble", .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct ACMEAccountTests {
+    @Test("a failed validation with the built-in responder stops the responder and frees its port")
+    func responderStopsOnFailure() throws {
+        let fixture = try PebbleFixture()
+        let elsewhere = FreePort.pick()  // the responder listens where Pebble does not look
+        let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--http-address", "127.0.0.1", "--http-port", String(elsewhere)])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("validation of mx1.example.test (http-01) failed"), "\(result.stderr)")
+        #expect(!FreePort.isListening(elsewhere))
+    }
+
+    @Test("an account key whose record was lost is found at the CA (onlyReturnExisting), not registered twice")
+    func accountFoundAgain() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
+        let accounts = "\(fixture.stateDirectory)/accounts"
+        let record = try #require(FileManager.default.subpaths(atPath: accounts)?.first { $0.hasSuffix("account.json") })
+        let before = try String(contentsOfFile: "\(accounts)/\(record)", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: "\(accounts)/\(record)")
+        let result = try fixture.request(["mx2.example.test"], fixture.acme)
+        #expect(result.status == 0, "\(result.output)")
+        let after = try String(contentsOfFile: "\(accounts)/\(record)", encoding: .utf8)
+        let url = { (text: String) in text.split(separator: "\n").first { $0.contains("\"url\"") } }
+        #expect(url(after) == url(before))
+    }
+}

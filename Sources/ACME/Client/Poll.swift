@@ -1,15 +1,20 @@
 import Foundation
 
 /// Paces polling of a CA resource: the server's Retry-After when it gives one (capped at a minute), else a short
-/// delay that doubles from 50 ms to 2 s, within an overall deadline.
+/// delay that doubles from `firstDelay` to 2 s, within an overall deadline.
 struct Poll {
     private let clock = ContinuousClock()
     private let end: ContinuousClock.Instant
     private let deadline: Duration
-    private var delay: Duration = .milliseconds(50)
+    private var delay: Duration
 
-    init(deadline: Duration) {
+    /// Long enough that a CA validating or signing at its usual speed is done at the first look, short enough not
+    /// to make a fast CA wait.
+    static let firstDelay: Duration = .milliseconds(20)
+
+    init(deadline: Duration, firstDelay: Duration = Poll.firstDelay) {
         self.deadline = deadline
+        self.delay = firstDelay
         end = clock.now.advanced(by: deadline)
     }
 

@@ -6,9 +6,10 @@ import MailcertCrypto
 /// found or registered once, then reused by every order.
 public enum ACMEAccountSession {
     /// A client whose account URL is known, registering (with EAB when given) if the store has no account yet.
+    /// `forgetRecord` ignores a stored account the CA no longer knows, so it is found or registered anew.
     public static func open(
         directoryURL: String, store: FileCertificateStore, transport: HTTPTransport, email: String?,
-        eab: ExternalAccountBinding?, now: Date, progress: @Sendable (String) -> Void
+        eab: ExternalAccountBinding?, now: Date, forgetRecord: Bool = false, progress: @Sendable (String) -> Void
     ) async throws -> ACMEClient {
         let accounts = ACMEAccountStore(paths: store.paths)
         let stored = try accounts.load(directoryURL: directoryURL)
@@ -17,12 +18,19 @@ public enum ACMEAccountSession {
             key = try PrivateKey.generate(.ecdsaP256)
             try store.write { _ in try accounts.saveKey(key, directoryURL: directoryURL) }
         }
-        if let record = stored?.record {
+        if let record = stored?.record, !forgetRecord {
             return ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: key, accountURL: record.url)
         }
         let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: key)
         let contact = email.map { ["mailto:\($0)"] } ?? []
-        let (url, _) = try await client.register(contact: contact, eab: eab)
+        // A key without a record: an earlier run may have registered it and stopped before writing the record.
+        // Ask the CA first (onlyReturnExisting), so the account is found rather than duplicated.
+        let url: String
+        if stored != nil, let found = try? await client.findAccount() {
+            url = found.url
+        } else {
+            url = try await client.register(contact: contact, eab: eab).url
+        }
         progress("account \(url) at \(directoryURL)")
         let record = ACMEAccountStore.Record(directory: directoryURL, url: url, contact: contact, created: now)
         try store.write { _ in try accounts.saveRecord(record) }

@@ -44,12 +44,7 @@ public struct ACMEIssuance: Sendable {
         let chain: IssuedChain
         let client: ACMEClient
         do {
-            client = try await ACMEAccountSession.open(
-                directoryURL: directoryURL, store: store, transport: transport, email: options.email, eab: eab, now: now(),
-                progress: progress)
-            let flow = OrderFlow(client: client, solver: try solver(), progress: progress)
-            chain = try await flow.obtain(
-                hostnames: options.hostnames, csrDER: csr.der, replaces: replaces, preferredChain: options.preferredChain)
+            (client, chain) = try await order(csr: csr, directoryURL: directoryURL, store: store, transport: transport, now: now, progress: progress)
         } catch let error as ACMEError {
             throw MailcertError(.acme, "cannot obtain a certificate for '\(name)' from \(directoryURL): \(error.message); "
                 + "nothing was changed, the certificate in service stays")
@@ -64,6 +59,29 @@ public struct ACMEIssuance: Sendable {
             return version
         }
         return Outcome(version: version, requests: await client.requestCount)
+    }
+
+    /// Opens the account and runs the order. An account the CA no longer knows (a test CA reset, an account
+    /// deactivated elsewhere) is found or registered anew once, and the order placed again.
+    private func order(
+        csr: CertificateSigningRequest, directoryURL: String, store: FileCertificateStore, transport: HTTPTransport,
+        now: @Sendable () -> Date, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> (ACMEClient, IssuedChain) {
+        var forgetRecord = false
+        while true {
+            let client = try await ACMEAccountSession.open(
+                directoryURL: directoryURL, store: store, transport: transport, email: options.email, eab: eab, now: now(),
+                forgetRecord: forgetRecord, progress: progress)
+            let flow = OrderFlow(client: client, solver: try solver(), progress: progress)
+            do {
+                let chain = try await flow.obtain(
+                    hostnames: options.hostnames, csrDER: csr.der, replaces: replaces, preferredChain: options.preferredChain)
+                return (client, chain)
+            } catch let error as ACMEError where error.problem?.shortType == "accountDoesNotExist" && !forgetRecord {
+                progress("the CA no longer knows the stored account (\(error.problem!)); finding or registering it again")
+                forgetRecord = true
+            }
+        }
     }
 
     private func solver() throws -> ChallengeSolver {
