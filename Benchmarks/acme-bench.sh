@@ -72,15 +72,19 @@ tool_certbot() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot certonly --standalon
   $(printf -- '-d %s ' "$@") >>"$work/tools.log" 2>&1; }
 
 renew_mailcert() { "$mailcert" renew --state-dir "$work/mailcert-renew" --force --concurrency 8 >>"$work/tools.log" 2>&1; }
-# The renewal scenario gets a store of its own, holding just its 20 certificates (as each peer renews just those).
+# mailcert and certbot renew every certificate they hold: the renewal scenario gives them a store of their own,
+# holding just its 20 certificates (uacme and lego are told the 20 names).
 issue_mailcert_renew() { "$mailcert" request --state-dir "$work/mailcert-renew" --acme --server "$dir" --ca-bundle "$work/tls.pem" \
   --http-address 127.0.0.1 --http-port "$http_port" -d "$1" >>"$work/tools.log" 2>&1; }
 renew_uacme() { for n in "$@"; do tool_uacme "$n"; done; }
 renew_lego() { for n in "$@"; do LEGO_CA_CERTIFICATES="$work/tls.pem" lego --server "$dir" --accept-tos --email bench@example.test \
   --path "$work/lego" --http --http.port "127.0.0.1:$http_port" --domains "$n" renew --days 100000 --no-random-sleep >>"$work/tools.log" 2>&1; done; }
 renew_certbot() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot renew --force-renewal --non-interactive --standalone \
-  --http-01-address 127.0.0.1 --http-01-port "$http_port" --config-dir "$work/certbot" --work-dir "$work/certbot" \
-  --logs-dir "$work/certbot" >>"$work/tools.log" 2>&1; }
+  --http-01-address 127.0.0.1 --http-01-port "$http_port" --config-dir "$work/certbot-renew" --work-dir "$work/certbot-renew" \
+  --logs-dir "$work/certbot-renew" >>"$work/tools.log" 2>&1; }
+issue_certbot_renew() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot certonly --standalone --http-01-address 127.0.0.1 \
+  --http-01-port "$http_port" --server "$dir" --agree-tos --register-unsafely-without-email --non-interactive \
+  --config-dir "$work/certbot-renew" --work-dir "$work/certbot-renew" --logs-dir "$work/certbot-renew" -d "$1" >>"$work/tools.log" 2>&1; }
 
 # Runs a command, prints "seconds requests".
 measure() {
@@ -125,7 +129,8 @@ run_scenario ten 10
 
 for t in "${tools[@]}"; do
   if [ "$t" = uacme ]; then start_web; fi
-  issue="tool_$t"; [ "$t" = mailcert ] && issue=issue_mailcert_renew
+  issue="tool_$t"
+  case "$t" in mailcert) issue=issue_mailcert_renew ;; certbot) issue=issue_certbot_renew ;; esac
   names=(); for i in $(seq 20); do names+=("renew-$i-$t.example.test"); "$issue" "renew-$i-$t.example.test"; done
   read -r s q < <(measure "renew_$t" "${names[@]}")
   seconds[renew20,$t]=$s; requests[renew20,$t]=$q

@@ -48,7 +48,7 @@ struct ACMEFailureTests {
         chmod(hook, 0o755)
         let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--challenge", "dns-01", "--dns-hook", hook])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("failed with status 3: no API token for example.test"), "\(result.stderr)")
+        #expect(result.stderr.contains("failed with status 3 trying to publish _acme-challenge.mx1.example.test for mx1.example.test: no API token for example.test"), "\(result.stderr)")
     }
 }
 

@@ -2,6 +2,10 @@ import Foundation
 
 /// dns-01 through an administrator's program: `CMD add <record-name> <value>` and `CMD del <record-name> <value>`,
 /// run directly (argv, never through a shell). The program returns when the record is published.
+///
+/// The program leads a process group of its own, so a timeout stops it and whatever it started (curl, sleep);
+/// its output is read while it runs, so a chatty program never blocks on a full pipe. Withdrawing a record (`del`)
+/// runs to completion even when the order was cancelled, so no TXT record is left behind.
 public struct DNS01HookSolver: ChallengeSolver {
     public let command: String
     public let timeout: Duration
@@ -13,53 +17,96 @@ public struct DNS01HookSolver: ChallengeSolver {
     }
 
     public func present(_ task: ChallengeTask) async throws {
-        try await run("add", task)
+        try await HookProcess(command: command, arguments: ["add", task.dnsRecordName, task.dnsValue], timeout: timeout)
+            .run(purpose: "publish \(task.dnsRecordName) for \(task.hostname)")
     }
 
     public func cleanUp(_ task: ChallengeTask) async {
-        try? await run("del", task)
+        let hook = HookProcess(command: command, arguments: ["del", task.dnsRecordName, task.dnsValue], timeout: timeout)
+        // Not a child of the (possibly cancelled) order task: the record must go whatever happened.
+        _ = await Task.detached { try? await hook.run(purpose: "delete \(task.dnsRecordName)") }.value
     }
+}
 
-    private func run(_ verb: String, _ task: ChallengeTask) async throws {
+/// One run of an external program with a deadline, killed with its whole process group when it overstays.
+struct HookProcess: Sendable {
+    let command: String
+    let arguments: [String]
+    let timeout: Duration
+
+    func run(purpose: String) async throws {
+        let label = "the dns-01 hook \(command) \(arguments.first ?? "")"
         let process = Process()
+        // Foundation starts the child as the leader of a process group of its own: a timeout stops the group.
         process.executableURL = URL(fileURLWithPath: command)
-        process.arguments = [verb, task.dnsRecordName, task.dnsValue]
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        let collected = OutputCollector()
+        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         do { try process.run() } catch {
-            throw ACMEError(.solver, "cannot run the dns-01 hook \(command) for \(task.hostname): \(error.localizedDescription)")
+            output.fileHandleForReading.readabilityHandler = nil
+            throw ACMEError(.solver, "cannot run \(label) to \(purpose): \(error.localizedDescription)")
         }
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    DispatchQueue.global().async {
-                        process.waitUntilExit()
-                        continuation.resume()
-                    }
+        let group = process.processIdentifier
+        let limit = Int(timeout.components.seconds)
+        let exited = await withCheckedContinuation { continuation in
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                done.signal()
+            }
+            DispatchQueue.global().async {
+                guard done.wait(timeout: .now() + .seconds(limit)) == .timedOut else { return continuation.resume(returning: true) }
+                kill(-group, SIGTERM)
+                if done.wait(timeout: .now() + .seconds(5)) == .timedOut {
+                    kill(-group, SIGKILL)
+                    done.wait()
                 }
-                return true
+                continuation.resume(returning: false)
             }
-            group.addTask { [timeout] in
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            if !first { process.terminate() }
-            group.cancelAll()
-            return first
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard finished else {
-            throw ACMEError(.solver, "the dns-01 hook \(command) \(verb) \(task.dnsRecordName) did not finish within \(timeout); it was stopped")
+        collected.waitForEnd(upTo: .milliseconds(500))
+        output.fileHandleForReading.readabilityHandler = nil
+        let text = collected.text
+        guard exited else {
+            throw ACMEError(.solver, "\(label) did not finish within \(timeout) trying to \(purpose); it was stopped")
         }
         guard process.terminationStatus == 0 else {
             throw ACMEError(
                 .solver,
-                "the dns-01 hook \(command) \(verb) \(task.dnsRecordName) failed with status \(process.terminationStatus)"
-                    + (text.isEmpty ? "" : ": \(text)"))
+                "\(label) failed with status \(process.terminationStatus) trying to \(purpose)" + (text.isEmpty ? "" : ": \(text)"))
         }
+    }
+}
+
+/// The program's output, kept to the last 4 KiB for the error message.
+private final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    private let ended = DispatchSemaphore(value: 0)
+
+    /// Called with each chunk; an empty chunk is the end of the output.
+    func append(_ chunk: Data) {
+        guard !chunk.isEmpty else {
+            ended.signal()
+            return
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        data.append(chunk)
+        if data.count > 4096 { data = data.suffix(4096) }
+    }
+
+    /// Waits for the end of the output, but not for a grandchild that keeps the pipe open.
+    func waitForEnd(upTo limit: DispatchTimeInterval) { _ = ended.wait(timeout: .now() + limit) }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

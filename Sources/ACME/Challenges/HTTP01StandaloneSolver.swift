@@ -57,7 +57,8 @@ public final class HTTP01StandaloneSolver: ChallengeSolver {
         do { _ = try await listener.value } catch {
             state.withLock { state in
                 state.users -= 1
-                if state.users == 0 { state.listener = nil }
+                // A failed bind is not handed to the next order: it binds afresh.
+                if state.listener == listener { state.listener = nil }
             }
             throw error
         }

@@ -1,10 +1,12 @@
 import Foundation
+import Synchronization
 
 /// http-01 through a web server that already serves `webroot`: writes the key authorization to
 /// `webroot/.well-known/acme-challenge/<token>`, and removes it (and the directories it created) afterwards.
 public struct HTTP01WebrootSolver: ChallengeSolver {
     public let webroot: URL
     public var challengeType: String { "http-01" }
+    private let createdDirectories = CreatedDirectories()
 
     public init(webroot: URL) { self.webroot = webroot }
 
@@ -12,8 +14,7 @@ public struct HTTP01WebrootSolver: ChallengeSolver {
 
     public func present(_ task: ChallengeTask) async throws {
         do {
-            try FileManager.default.createDirectory(
-                at: challengeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            createdDirectories.record(try Self.makeDirectories(challengeDirectory))
             let file = challengeDirectory.appendingPathComponent(task.token)
             try Data(task.keyAuthorization.utf8).write(to: file, options: .atomic)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
@@ -23,15 +24,31 @@ public struct HTTP01WebrootSolver: ChallengeSolver {
     }
 
     public func cleanUp(_ task: ChallengeTask) async {
-        try? FileManager.default.removeItem(at: challengeDirectory.appendingPathComponent(task.token))
+        unlink(challengeDirectory.appendingPathComponent(task.token).path)
     }
 
-    /// Removes `.well-known/acme-challenge` and `.well-known` when they are empty, leaving the webroot as found.
+    /// Removes the directories `present` created, and only when empty (rmdir refuses otherwise, so another order's
+    /// answer in a shared webroot is never taken away): the webroot is left as it was found.
     public func finish() async {
-        for directory in [challengeDirectory, challengeDirectory.deletingLastPathComponent()] {
-            if (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true {
-                try? FileManager.default.removeItem(at: directory)
-            }
-        }
+        for directory in createdDirectories.all.reversed() { rmdir(directory.path) }
     }
+
+    /// Creates `directory` and missing parents (0755); returns the ones it created, outermost first.
+    private static func makeDirectories(_ directory: URL) throws -> [URL] {
+        var missing: [URL] = []
+        var cursor = directory
+        while !FileManager.default.fileExists(atPath: cursor.path) {
+            missing.insert(cursor, at: 0)
+            cursor = cursor.deletingLastPathComponent()
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return missing
+    }
+}
+
+/// Directories a webroot solver made, shared by the concurrent authorizations of an order.
+final class CreatedDirectories: Sendable {
+    private let list = Mutex<[URL]>([])
+    func record(_ urls: [URL]) { list.withLock { $0.append(contentsOf: urls) } }
+    var all: [URL] { list.withLock { $0 } }
 }

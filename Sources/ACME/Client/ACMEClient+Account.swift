@@ -65,14 +65,15 @@ extension ACMEClient {
         return ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: newKey, accountURL: account)
     }
 
-    /// Revokes a certificate (RFC 8555 section 7.6), signed by the account. `reason` is an RFC 5280 CRLReason code.
-    public func revoke(certificateDER: [UInt8], reason: Int?) async throws {
+    /// Revokes a certificate (RFC 8555 section 7.6). `reason` is an RFC 5280 CRLReason code. Signed by the account,
+    /// or, with `signedByCertificateKey`, by the certificate's own key (this client's key must then be that key).
+    public func revoke(certificateDER: [UInt8], reason: Int?, signedByCertificateKey: Bool = false) async throws {
         guard let url = try await directory().revokeCert else {
             throw ACMEError(.problem, "this CA does not offer revocation (no revokeCert in its directory)")
         }
         var payload = "{\"certificate\":\"\(Base64URL.encode(certificateDER))\""
         if let reason { payload += ",\"reason\":\(reason)" }
         payload += "}"
-        _ = try await post(url, payload: Array(payload.utf8))
+        _ = try await post(url, payload: Array(payload.utf8), identity: signedByCertificateKey ? .jwk : nil)
     }
 }

@@ -122,7 +122,7 @@ public struct OrderFlow: Sendable {
         // `replaces` belongs to ARI; a CA without renewalInfo would not know the field.
         let replaces = try await client.directory().renewalInfo == nil ? nil : replaces
         do { return try await client.newOrder(identifiers: identifiers, replaces: replaces) } catch let error as ACMEError
-        where replaces != nil && error.code == .problem && !(error.problem?.shortType == "rateLimited") {
+        where replaces != nil && ["alreadyReplaced", "malformed", "conflict"].contains(error.problem?.shortType ?? "") {
             progress("the CA refused the order as a replacement (\(error.problem?.description ?? error.message)); ordering without 'replaces'")
             return try await client.newOrder(identifiers: identifiers, replaces: nil)
         }

@@ -7,7 +7,9 @@ import Synchronization
 /// HTTPS through the system libcurl (built on the system OpenSSL).
 ///
 /// Easy handles are pooled and reused, so connections to the CA stay open across the ~10 requests of an order.
-/// `caBundle` adds trust (the system store stays trusted too), for a test CA such as Pebble.
+/// `caBundle` adds trust for a test or private CA: libcurl takes it as its CA file and keeps the system roots
+/// through the hashed directory /etc/ssl/certs (Debian's layout; where that directory is missing, only the
+/// bundle is trusted).
 public final class CurlHTTPTransport: HTTPTransport {
     /// Larger answers are refused: no ACME resource comes near this, and certificate chains are a few KiB.
     public static let maximumBodySize = 1 << 20
@@ -88,7 +90,13 @@ public final class CurlHTTPTransport: HTTPTransport {
                     return sink.appendHeader(data, size * count)
                 }
                 _ = mc_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
-                return curl_easy_perform(handle)
+                let code = curl_easy_perform(handle)
+                // The handle outlives this closure (it is pooled): leave it no pointer into memory that dies here.
+                _ = mc_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+                _ = mc_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
+                _ = mc_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, nil)
+                _ = mc_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
+                return code
             }
         }
         guard code == CURLE_OK else {

@@ -19,13 +19,21 @@ public struct ACMERevocation: Sendable {
             throw MailcertError(.notFound, "certificate '\(name)' has no version in service; nothing to revoke")
         }
         let directoryURL = try ACMEOptions.directoryURL(options.server)
+        let http = transport(options.caBundle)
+        let der = try current.certificate().der
         do {
-            let client = try await ACMEAccountSession.open(
-                directoryURL: directoryURL, store: store, transport: transport(options.caBundle), email: options.email,
-                eab: nil, now: now, progress: progress)
-            try await client.revoke(certificateDER: try current.certificate().der, reason: reason)
+            if let record = try ACMEAccountStore(paths: store.paths).load(directoryURL: directoryURL), let account = record.record {
+                let client = ACMEClient(directoryURL: directoryURL, transport: http, accountKey: record.key, accountURL: account.url)
+                try await client.revoke(certificateDER: der, reason: reason)
+            } else {
+                // No account here (the certificate came from elsewhere): the certificate's own key may revoke it.
+                progress("no account for \(directoryURL) in the store; signing the revocation with the certificate's key")
+                let client = ACMEClient(directoryURL: directoryURL, transport: http, accountKey: try current.privateKey())
+                try await client.revoke(certificateDER: der, reason: reason, signedByCertificateKey: true)
+            }
         } catch let error as ACMEError {
-            throw MailcertError(.acme, "cannot revoke '\(name)' version \(current.number) at \(directoryURL): \(error.message)")
+            let unknown = error.code == .transport ? " (the CA may or may not have revoked it; run the command again)" : ""
+            throw MailcertError(.acme, "cannot revoke '\(name)' version \(current.number) at \(directoryURL): \(error.message)\(unknown)")
         }
         return current
     }
@@ -52,10 +60,22 @@ public struct ACMEAccountRollover: Sendable {
         }
         let newKey = try PrivateKey.generate(.ecdsaP256)
         let directory = accounts.directory(for: directoryURL)
-        let next = directory.appendingPathComponent("key.next.pem")
+        let next = accounts.nextKeyFile(for: directoryURL)
+        guard !FileManager.default.fileExists(atPath: next.path) else {
+            throw MailcertError(
+                .badInput,
+                "an earlier rollover of \(record.url) was interrupted (\(next.path) exists); the next order settles which "
+                    + "key the CA knows; nothing was changed")
+        }
         try store.write { _ in try POSIXFile.writeAtomically(Array(try newKey.pkcs8PEM().utf8), to: next, mode: 0o600) }
         let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: stored.key, accountURL: record.url)
         do { _ = try await client.rollover(to: newKey) } catch let error as ACMEError {
+            guard error.code == .problem else {
+                throw MailcertError(
+                    .acme,
+                    "the key rollover of \(record.url) did not complete (\(error.message)); the CA may already use the new "
+                        + "key, so \(next.path) is kept and the next order uses whichever key the CA knows")
+            }
             try? FileManager.default.removeItem(at: next)
             throw MailcertError(.acme, "the CA refused the key rollover of \(record.url): \(error.message); the old key stays")
         }

@@ -41,6 +41,20 @@ public struct ACMEAccountStore: Sendable {
         }
     }
 
+    /// Where a rollover keeps the new key until the CA has agreed to it.
+    public func nextKeyFile(for directoryURL: String) -> URL {
+        directory(for: directoryURL).appendingPathComponent("key.next.pem")
+    }
+
+    /// Makes the next key the account key (after the CA showed it knows it).
+    public func promoteNextKey(directoryURL: String) throws {
+        let directory = directory(for: directoryURL)
+        guard rename(nextKeyFile(for: directoryURL).path, directory.appendingPathComponent("key.pem").path) == 0 else {
+            throw MailcertError(.io, "cannot replace \(directory.path)/key.pem with key.next.pem: \(String(cString: strerror(errno)))")
+        }
+        try POSIXFile.syncDirectory(directory)
+    }
+
     /// Writes the key (0600) before the CA knows it, so a crash after registration never loses the account key.
     public func saveKey(_ key: PrivateKey, directoryURL: String) throws {
         let directory = directory(for: directoryURL)
