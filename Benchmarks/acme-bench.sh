@@ -24,23 +24,12 @@ work=$(mktemp -d /tmp/mailcert-bench.XXXXXX)
 pids=()
 cleanup() { stop_web 2>/dev/null || true; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
-
-acme_port=$(port); mgmt_port=$(port); http_port=$(port); dns_port=$(port); cts_port=$(port); web_port=$http_port
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
-  -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
-cat > "$work/pebble.json" <<JSON
-{"pebble": {"listenAddress": "127.0.0.1:$acme_port", "managementListenAddress": "127.0.0.1:$mgmt_port",
- "certificate": "$work/tls.pem", "privateKey": "$work/tls.key", "httpPort": $http_port, "tlsPort": $(port),
- "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-JSON
-pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 "127.0.0.1:$dns_port" -http01 "" -https01 "" \
-  -tlsalpn01 "" -management "127.0.0.1:$cts_port" >"$work/cts.log" 2>&1 & pids+=($!)
-wait_port "$cts_port"
-PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$dns_port" >"$work/pebble.log" 2>&1 & pids+=($!)
-wait_port "$acme_port"
-dir="https://127.0.0.1:$acme_port/dir"
+source scripts/pebble.sh
+start_pebble "$work"
+dir=$pebble_dir
+http_port=$pebble_http_port
+web_port=$http_port
+cp "$pebble_ca" "$work/tls.pem"
 
 # uacme trusts only the system bundle: give it one with Pebble's root, in a private mount namespace.
 cat /etc/ssl/certs/ca-certificates.crt "$work/tls.pem" > "$work/bundle.crt"
@@ -79,7 +68,7 @@ issue_mailcert_renew() { "$mailcert" request --state-dir "$work/mailcert-renew" 
 renew_uacme() { for n in "$@"; do tool_uacme "$n"; done; }
 renew_lego() { for n in "$@"; do LEGO_CA_CERTIFICATES="$work/tls.pem" lego --server "$dir" --accept-tos --email bench@example.test \
   --path "$work/lego" --http --http.port "127.0.0.1:$http_port" --domains "$n" renew --days 100000 --no-random-sleep >>"$work/tools.log" 2>&1; done; }
-renew_certbot() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot renew --force-renewal --non-interactive --standalone \
+renew_certbot() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot renew --force-renewal --no-random-sleep-on-renew --non-interactive --standalone \
   --http-01-address 127.0.0.1 --http-01-port "$http_port" --config-dir "$work/certbot-renew" --work-dir "$work/certbot-renew" \
   --logs-dir "$work/certbot-renew" >>"$work/tools.log" 2>&1; }
 issue_certbot_renew() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot certonly --standalone --http-01-address 127.0.0.1 \
@@ -89,11 +78,11 @@ issue_certbot_renew() { REQUESTS_CA_BUNDLE="$work/tls.pem" certbot certonly --st
 # Runs a command, prints "seconds requests".
 measure() {
   local before after start end
-  before=$(grep -c 'calling handler' "$work/pebble.log" || true)
+  before=$(grep -c 'calling handler' "$pebble_log" || true)
   start=$(date +%s.%N)
   "$@" || { echo "FAILED: $1 (last lines of its output:)" >&2; tail -5 "$work/tools.log" >&2; echo "nan 0"; return; }
   end=$(date +%s.%N)
-  after=$(grep -c 'calling handler' "$work/pebble.log" || true)
+  after=$(grep -c 'calling handler' "$pebble_log" || true)
   echo "$(echo "$end - $start" | bc -l) $((after - before))"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

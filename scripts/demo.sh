@@ -20,26 +20,10 @@ trap cleanup EXIT
 export MAILCERT_STATE_DIR="$work/state"
 step() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-
-# A local ACME CA: Debian's Pebble, with pebble-challtestsrv answering its DNS queries with 127.0.0.1.
-acme_port=$(port); mgmt_port=$(port); http_port=$(port); dns_port=$(port); cts_port=$(port)
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/pebble.key" -out "$work/pebble.pem" \
-  -days 2 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
-cat > "$work/pebble.json" <<JSON
-{"pebble": {"listenAddress": "127.0.0.1:$acme_port", "managementListenAddress": "127.0.0.1:$mgmt_port",
- "certificate": "$work/pebble.pem", "privateKey": "$work/pebble.key", "httpPort": $http_port, "tlsPort": $(port),
- "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-JSON
-pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 "127.0.0.1:$dns_port" -http01 "" -https01 "" \
-  -tlsalpn01 "" -management "127.0.0.1:$cts_port" >"$work/challtestsrv.log" 2>&1 &
-pids+=($!)
-wait_port "$cts_port"
-PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$dns_port" >"$work/pebble.log" 2>&1 &
-pids+=($!)
-wait_port "$acme_port" || { echo "demo: Pebble did not start" >&2; cat "$work/pebble.log" >&2; exit 1; }
-acme=(--acme --server "https://127.0.0.1:$acme_port/dir" --ca-bundle "$work/pebble.pem" --http-address 127.0.0.1 --http-port "$http_port")
+# A local ACME CA: Debian's Pebble (see scripts/pebble.sh).
+source "$(dirname "$0")/pebble.sh"
+start_pebble "$work" || { echo "demo: Pebble did not start" >&2; exit 1; }
+acme=(--acme --server "$pebble_dir" --ca-bundle "$pebble_ca" --http-address 127.0.0.1 --http-port "$pebble_http_port")
 
 step "1. A self-signed fallback, so mx1 is never without a certificate"
 run "$mailcert" request -d mx1.example.test -d mail.example.test --self-signed --days 30
@@ -81,7 +65,7 @@ run "$mailcert" export --name mx2 --pkcs12 "$work/mx2.pfx" --password-file "$wor
 openssl pkcs12 -info -noout -in "$work/mx2.pfx" -passin file:"$work/pass.txt" 2>&1 | sed 's/^/   openssl: /'
 
 step "7. Served on 127.0.0.1 from STATE/certs/NAME/current/, verified by openssl s_client against each CA"
-curl -sS --fail --cacert "$work/pebble.pem" "https://127.0.0.1:$mgmt_port/roots/0" > "$work/pebble-root.pem"
+curl -sS --fail --cacert "$pebble_ca" "https://127.0.0.1:$pebble_mgmt_port/roots/0" > "$work/pebble-root.pem"
 serve_and_verify() {  # NAME HOSTNAME CA-FILE
   local current="$MAILCERT_STATE_DIR/certs/$1/current" tls_port
   tls_port=$(port)
