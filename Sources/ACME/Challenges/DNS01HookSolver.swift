@@ -51,34 +51,80 @@ struct HookProcess: Sendable {
             throw ACMEError(.solver, "cannot run \(label) to \(purpose): \(error.localizedDescription)")
         }
         let group = process.processIdentifier
-        let limit = Int(timeout.components.seconds)
-        let exited = await withCheckedContinuation { continuation in
-            let done = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                done.signal()
-            }
-            DispatchQueue.global().async {
-                guard done.wait(timeout: .now() + .seconds(limit)) == .timedOut else { return continuation.resume(returning: true) }
-                kill(-group, SIGTERM)
-                if done.wait(timeout: .now() + .seconds(5)) == .timedOut {
-                    kill(-group, SIGKILL)
-                    done.wait()
-                }
-                continuation.resume(returning: false)
-            }
+        let exit = ProcessExit(process)
+        var finished = await exit.wait(upTo: timeout)
+        if !finished {
+            kill(-group, SIGTERM)  // the hook and everything it started
+            if !(await exit.wait(upTo: .seconds(2))) { kill(-group, SIGKILL) }
+            _ = await exit.wait(upTo: .seconds(3600))
+            finished = false
         }
         collected.waitForEnd(upTo: .milliseconds(500))
         output.fileHandleForReading.readabilityHandler = nil
         let text = collected.text
-        guard exited else {
-            throw ACMEError(.solver, "\(label) did not finish within \(timeout) trying to \(purpose); it was stopped")
+        guard finished else {
+            let why = Task.isCancelled ? "was stopped because the order was cancelled" : "did not finish within \(timeout); it was stopped"
+            throw ACMEError(.solver, "\(label) \(why) while trying to \(purpose)")
         }
         guard process.terminationStatus == 0 else {
             throw ACMEError(
                 .solver,
                 "\(label) failed with status \(process.terminationStatus) trying to \(purpose)" + (text.isEmpty ? "" : ": \(text)"))
         }
+    }
+}
+
+/// The end of a child process, awaited without holding a thread of the shared pool: one dedicated thread blocks
+/// in waitUntilExit, and each wait gives up at its own deadline.
+private final class ProcessExit: @unchecked Sendable {
+    private let lock = NSLock()
+    private var exited = false
+    private var waiters: [OneShot] = []
+
+    init(_ process: Process) {
+        Thread { [self] in
+            process.waitUntilExit()
+            lock.lock()
+            exited = true
+            let waiting = waiters
+            waiters = []
+            lock.unlock()
+            for waiter in waiting { waiter.resume(true) }
+        }.start()
+    }
+
+    /// True when the process ended within `limit` (or had already ended).
+    func wait(upTo limit: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let waiter = OneShot(continuation)
+            lock.lock()
+            if exited {
+                lock.unlock()
+                return waiter.resume(true)
+            }
+            waiters.append(waiter)
+            lock.unlock()
+            Task.detached {
+                try? await Task.sleep(for: limit)
+                waiter.resume(false)
+            }
+        }
+    }
+}
+
+/// A continuation resumed by whichever comes first, the event or the deadline; later calls do nothing.
+private final class OneShot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Bool, Never>?
+
+    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = continuation }
+
+    func resume(_ value: Bool) {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume(returning: value)
     }
 }
 
