@@ -1,20 +1,34 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
+/// A TCP port on 127.0.0.1 for a server a test starts.
+///
+/// Ports come from 20000-32767, below Linux's ephemeral range (32768-60999), so no outgoing connection of a
+/// parallel test can take one between the pick and the server's bind; and a port is handed out once per process,
+/// so two parallel tests never get the same one.
 public enum FreePort {
+    private static let handedOut = Mutex<Set<Int>>([])
+
     public static func pick() -> Int {
+        while true {
+            let candidate = Int.random(in: 20_000...32_767)
+            let fresh = handedOut.withLock { $0.insert(candidate).inserted }
+            if fresh, canBind(candidate) { return candidate }
+        }
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// True once something accepts TCP connections on 127.0.0.1:`port`.
