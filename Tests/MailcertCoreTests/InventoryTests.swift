@@ -26,8 +26,8 @@ struct InventoryTests {
     func caSigned() throws {
         let fixture = try StoreFixture()
         let ca = try TestCA()
-        let now = Date()
-        try fixture.caSigned("mx1", hosts: ["mx1.example.com"], ca: ca, now: now)
+        try fixture.caSigned("mx1", hosts: ["mx1.example.com"], ca: ca, now: Date())
+        let now = Date()  // after the CA signed: its notBefore is the signing second
         let fresh = try Inventory.load(store: fixture.store, now: now).entries[0]
         #expect(fresh.status == .valid)
         #expect(fresh.issuer?.contains("CN=Mailcert Test Intermediate") == true)

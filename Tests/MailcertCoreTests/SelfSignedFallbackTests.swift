@@ -10,8 +10,8 @@ struct SelfSignedFallbackTests {
     func refusedOverValidCASigned() throws {
         let fixture = try StoreFixture()
         let ca = try TestCA()
-        let now = Date()
-        try fixture.caSigned("mx1", hosts: ["mx1.example.com"], ca: ca, now: now)
+        try fixture.caSigned("mx1", hosts: ["mx1.example.com"], ca: ca, now: Date())
+        let now = Date()  // after the CA signed: its notBefore is the signing second
         let before = fixture.snapshot()
         let error = #expect(throws: MailcertError.self) { try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: now) }
         #expect(error?.code == .wouldReplaceCASigned)
