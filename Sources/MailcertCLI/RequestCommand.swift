@@ -119,7 +119,7 @@ struct RequestCommand: AsyncParsableCommand {
             let store = global.store()
             let now = Date()
             if acme {
-                try await requestACME(name: name, hostnames: hostnames, key: key, store: store, now: now)
+                try await requestACME(name: name, hostnames: hostnames, key: key, store: store)
             } else if let csrOut {
                 try requestCSR(name: name, hostnames: hostnames, key: key, to: csrOut, store: store, now: now)
             } else {
@@ -165,7 +165,7 @@ struct RequestCommand: AsyncParsableCommand {
         }
     }
 
-    private func requestACME(name: String, hostnames: [String], key: KeySelection, store: FileCertificateStore, now: Date) async throws {
+    private func requestACME(name: String, hostnames: [String], key: KeySelection, store: FileCertificateStore) async throws {
         let options = ACMEOptions(
             server: acmeOptions.server ?? "letsencrypt", hostnames: hostnames, caBundle: acmeOptions.caBundle,
             email: acmeOptions.email, challenge: challenge ?? .http01, httpAddress: httpAddress, httpPort: httpPort,
