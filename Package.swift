@@ -42,15 +42,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        /// A small blocking DNS client (UDP, TCP on truncation): MX, A/AAAA and TLSA for the MX walk. No OpenSSL.
+        .target(name: "MailcertDNS"),
+        /// Certificate checks (chain, names, expiry, DANE) and the remote STARTTLS probe. No ACME, no store:
+        /// the listener may use it to verify a relay upstream.
+        .target(
+            name: "MailcertCheck",
+            dependencies: ["MailcertCrypto", "MailcertDNS"]
+        ),
         .target(
             name: "MailcertCore",
-            dependencies: ["ACME", "MailcertCrypto"]
+            dependencies: ["ACME", "MailcertCrypto", "MailcertCheck"]
         ),
         .target(
             name: "MailcertCLI",
             dependencies: [
                 "MailcertCore",
                 "MailcertCrypto",
+                "MailcertCheck",
+                "MailcertDNS",
                 "ACME",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,6 +81,16 @@ let package = Package(
         .testTarget(
             name: "MailcertCryptoTests",
             dependencies: ["MailcertCrypto", "MailcertTestSupport"]
+        ),
+        .testTarget(
+            name: "MailcertDNSTests",
+            dependencies: ["MailcertDNS", "MailcertTestSupport"]
+        ),
+        /// Checks against certificates minted in the test, and the probe against real servers on 127.0.0.1.
+        .testTarget(
+            name: "MailcertCheckTests",
+            dependencies: ["MailcertCheck", "MailcertCrypto", "MailcertDNS", "MailcertTestSupport", "mailcert"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "MailcertCoreTests",

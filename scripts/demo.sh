@@ -7,7 +7,10 @@
 #   5. renewal: nothing is due; then a forced renewal of every ACME certificate;
 #   6. a PKCS#12 export, read back by openssl;
 #   7. the certificates in service, served by openssl s_server on 127.0.0.1 straight from the store's stable
-#      current/ paths, and verified by openssl s_client against their CAs.
+#      current/ paths, and verified by openssl s_client against their CAs;
+#   8. mailcert check: a stored certificate locally; then a real STARTTLS SMTP server (aiosmtpd) serving mx1
+#      from current/, checked over the wire with the DANE record 'mailcert tlsa' prints; then every MX of
+#      example.test, looked up in a local dnsmasq, as a monitoring probe would.
 set -euo pipefail
 mailcert=${1:?usage: demo.sh PATH-TO-MAILCERT}
 work=$(mktemp -d /tmp/mailcert-demo.XXXXXX)
@@ -81,5 +84,26 @@ serve_and_verify() {  # NAME HOSTNAME CA-FILE
 }
 serve_and_verify mx1.example.test mail.example.test "$work/pebble-root.pem"
 serve_and_verify mx2 mx2.example.test "$work/ca.pem"
+
+step "8. Checks: locally, over STARTTLS with DANE, and every MX of a domain"
+run "$mailcert" check --name mx2 --hostname mx2.example.test --ca-bundle "$work/ca.pem"
+smtp_port=$(port)
+current="$MAILCERT_STATE_DIR/certs/mx1.example.test/current"
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" --tlscert "$current/fullchain.pem" \
+  --tlskey "$current/key.pem" --no-requiretls >"$work/aiosmtpd.log" 2>&1 &
+pids+=($!)
+wait_port "$smtp_port"
+run "$mailcert" tlsa --name mx1.example.test --port "$smtp_port"
+record=$("$mailcert" tlsa --name mx1.example.test --json | sed -n 's/.*"data" : "\([0-9A-F]*\)".*/\1/p' | head -1)
+run "$mailcert" check --connect "127.0.0.1:$smtp_port" --hostname mx1.example.test --ca-bundle "$work/pebble-root.pem" \
+  --tlsa "3 1 1 $record"
+dns_port=$(port)
+/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null --pid-file --no-resolv --no-hosts \
+  --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" --local=/test/ \
+  --mx-host=example.test,mx1.example.test,10 --host-record=mx1.example.test,127.0.0.1 >"$work/dnsmasq.log" 2>&1 &
+pids+=($!)
+wait_port "$dns_port"
+run "$mailcert" check --domain example.test --resolver "127.0.0.1:$dns_port" --port "$smtp_port" \
+  --ca-bundle "$work/pebble-root.pem"
 
 printf '\ndemo: all steps passed (state was in %s, now removed)\n' "$MAILCERT_STATE_DIR"

@@ -51,3 +51,18 @@ CURLcode mc_curl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) 
     return curl_easy_getinfo(handle, info, value);
 }
 const char *mc_curl_version(void) { return curl_version(); }
+
+int mc_SSL_CTX_set_min_proto_version(SSL_CTX *context, int version) {
+    return (int)SSL_CTX_set_min_proto_version(context, version);
+}
+int mc_SSL_CTX_set_max_proto_version(SSL_CTX *context, int version) {
+    return (int)SSL_CTX_set_max_proto_version(context, version);
+}
+long mc_SSL_CTX_set_max_cert_list(SSL_CTX *context, long bytes) { return SSL_CTX_set_max_cert_list(context, bytes); }
+void mc_SSL_CTX_forbid_renegotiation_and_compression(SSL_CTX *context) {
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+}
+int mc_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
+long mc_BIO_set_mem_eof_return(BIO *bio, int value) { return BIO_set_mem_eof_return(bio, value); }
+size_t mc_BIO_ctrl_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
+STACK_OF(X509) *mc_SSL_get_peer_cert_chain(const SSL *ssl) { return SSL_get_peer_cert_chain(ssl); }

@@ -12,12 +12,13 @@ public struct Mailcert: AsyncParsableCommand {
             STATE/certs/NAME/current/ always points at the one in service, so daemons can read \
             current/fullchain.pem and current/key.pem from a path that never changes.
 
-            Exit status: 0 success, 1 failure, 64 usage error.
+            Exit status: 0 success, 1 failure, 64 usage error; 'check' uses monitoring-plugin codes (0 OK, \
+            1 WARNING, 2 CRITICAL, 3 UNKNOWN).
             """,
         version: "mailcert \(MailcertVersion.number) (\(OpenSSLVersion.text))",
         subcommands: [
             RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self, RenewCommand.self,
-            RevokeCommand.self, AccountCommand.self,
+            RevokeCommand.self, AccountCommand.self, CheckCommand.self, TLSACommand.self,
         ]
     )
 

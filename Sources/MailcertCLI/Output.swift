@@ -46,9 +46,7 @@ enum Output {
 
     static func day(_ date: Date?) -> String {
         guard let date else { return "-" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
+        return DateText.day(date)
     }
 
     static func printError(_ message: String) {

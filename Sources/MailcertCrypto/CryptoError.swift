@@ -21,6 +21,8 @@ public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let pkcs12Password = Code("pkcs12Password")
         public static let unsupportedKey = Code("unsupportedKey")
         public static let encoding = Code("encoding")
+        public static let verification = Code("verification")
+        public static let tls = Code("tls")
     }
 
     public let code: Code

@@ -4,14 +4,21 @@ import COpenSSL
 public enum Digest: Sendable {
     case sha1
     case sha256
+    /// For DANE TLSA matching type 2.
+    case sha512
 
     /// The digest of `bytes`.
     public func hash(_ bytes: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        let md = self == .sha1 ? EVP_sha1() : EVP_sha256()
+        let md: OpaquePointer? =
+            switch self {
+            case .sha1: EVP_sha1()
+            case .sha256: EVP_sha256()
+            case .sha512: EVP_sha512()
+            }
         let ok = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &output, &length, md, nil) }
-        precondition(ok == 1, "EVP_Digest cannot fail for SHA-1/SHA-256 on a running OpenSSL")
+        precondition(ok == 1, "EVP_Digest cannot fail for SHA-1/SHA-2 on a running OpenSSL")
         return Array(output.prefix(Int(length)))
     }
 

@@ -21,9 +21,20 @@ public enum FreePort {
 
     private static func canBind(_ port: Int) -> Bool { onLoopback(port) { fd, address, length in bind(fd, address, length) } == 0 }
 
-    /// True once something accepts TCP connections on 127.0.0.1:`port`.
-    public static func isListening(_ port: Int) -> Bool {
-        onLoopback(port) { fd, address, length in connect(fd, address, length) } == 0
+    /// True once something accepts TCP connections on 127.0.0.1:`port` (or ::1 when `host` is "::1").
+    public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
+        guard host == "::1" else { return onLoopback(port) { fd, address, length in connect(fd, address, length) } == 0 }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        address.sin6_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        } == 0
     }
 
     /// Runs `call` (bind or connect) on a fresh TCP socket with 127.0.0.1:`port`, then closes the socket.

@@ -13,23 +13,18 @@ public struct Subprocess {
     public static func run(
         _ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil
     ) throws -> Result {
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        if let environment { process.environment = environment }
         let outPipe = Pipe()
         let errPipe = Pipe()
         let inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = inPipe
-        try process.run()
-        if let stdin { inPipe.fileHandleForWriting.write(stdin) }
+        let child = try ChildProcess(
+            executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
+            stdin: inPipe.fileHandleForReading.fileDescriptor, stdout: outPipe.fileHandleForWriting.fileDescriptor,
+            stderr: errPipe.fileHandleForWriting.fileDescriptor)
+        // The child has its copies; closing ours lets the reads below see end of file when it exits.
+        try inPipe.fileHandleForReading.close()
+        try outPipe.fileHandleForWriting.close()
+        try errPipe.fileHandleForWriting.close()
+        if let stdin { try? inPipe.fileHandleForWriting.write(contentsOf: stdin) }
         try inPipe.fileHandleForWriting.close()
         // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
         let group = DispatchGroup()
@@ -41,9 +36,9 @@ public struct Subprocess {
         }
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        let status = child.wait()
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            status: status, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
     }
 

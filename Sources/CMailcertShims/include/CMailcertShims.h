@@ -7,6 +7,7 @@
  */
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <curl/curl.h>
@@ -42,6 +43,17 @@ unsigned long mc_XN_FLAG_RFC2253_UTF8(void);
 
 /* OpenSSL: extension context without a config database (X509V3_set_ctx_nodb is a macro). */
 void mc_X509V3_set_ctx_nodb(X509V3_CTX *context);
+
+/* OpenSSL: TLS sessions over memory BIOs (SSL_CTX_set_* and BIO_set_* below are macros). */
+int mc_SSL_CTX_set_min_proto_version(SSL_CTX *context, int version);
+int mc_SSL_CTX_set_max_proto_version(SSL_CTX *context, int version);
+long mc_SSL_CTX_set_max_cert_list(SSL_CTX *context, long bytes);
+/* Sets SSL_OP_NO_RENEGOTIATION and SSL_OP_NO_COMPRESSION (SSL_OP_* are cast macros). */
+void mc_SSL_CTX_forbid_renegotiation_and_compression(SSL_CTX *context);
+int mc_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
+long mc_BIO_set_mem_eof_return(BIO *bio, int value);
+size_t mc_BIO_ctrl_pending(BIO *bio);
+STACK_OF(X509) *mc_SSL_get_peer_cert_chain(const SSL *ssl);
 
 /* libcurl: typed curl_easy_setopt / curl_easy_getinfo. */
 typedef size_t (*mc_curl_write_callback)(char *data, size_t size, size_t count, void *context);

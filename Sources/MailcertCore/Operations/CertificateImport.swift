@@ -75,10 +75,10 @@ public struct ImportOutcome: Sendable {
 enum ValidityWarnings {
     static func of(_ leaf: Certificate, file: URL, now: Date) -> [String] {
         if now >= leaf.notValidAfter {
-            return ["the certificate in \(file.path) expired on \(ISO8601.day(leaf.notValidAfter)); peers will reject it"]
+            return ["the certificate in \(file.path) expired on \(DateText.day(leaf.notValidAfter)); peers will reject it"]
         }
         if now < leaf.notValidBefore {
-            return ["the certificate in \(file.path) is not valid before \(ISO8601.day(leaf.notValidBefore)); peers will reject it until then"]
+            return ["the certificate in \(file.path) is not valid before \(DateText.day(leaf.notValidBefore)); peers will reject it until then"]
         }
         return []
     }

@@ -3,6 +3,9 @@ import MailcertCrypto
 
 /// Where the key of a new request comes from: a fresh one, or the key already in use (`--reuse-key`), so that
 /// pinned keys (DANE `3 1 1` records) stay valid across a replacement.
+///
+/// "Fresh" means the pre-generated next key (`mailcert tlsa --next`) when one of the requested type exists: its
+/// TLSA record is already published.
 public enum KeySelection: Sendable {
     case generate(KeyType)
     case reuse
@@ -12,6 +15,10 @@ public enum KeySelection: Sendable {
     func key(for name: String, store: FileCertificateStore, preferPending: Bool) throws -> PrivateKey {
         switch self {
         case .generate(let type):
+            let currentKey = try? store.currentVersion(of: name)?.privateKey()
+            if let next = try NextKey.unused(name: name, store: store, currentKey: currentKey), next.keyType == type {
+                return next
+            }
             do { return try PrivateKey.generate(type) } catch let error as CryptoError {
                 throw error.inContext("cannot generate a key for '\(name)'; nothing was changed")
             }

@@ -28,7 +28,7 @@ public struct SelfSignedIssuance: Sendable {
                     throw MailcertError(
                         .wouldReplaceCASigned,
                         "certificate '\(name)' already has a valid CA-signed version \(current.number) "
-                            + "(issuer \(leaf.issuerCommonName ?? leaf.issuer), expires \(ISO8601.day(leaf.notValidAfter)), "
+                            + "(issuer \(leaf.issuerCommonName ?? leaf.issuer), expires \(DateText.day(leaf.notValidAfter)), "
                             + "\(current.directory.path)); a self-signed certificate would replace it in service. "
                             + "Nothing was changed; use --force to replace it anyway")
                 }
@@ -43,15 +43,5 @@ public struct SelfSignedIssuance: Sendable {
             return try writer.addVersion(
                 name: name, key: privateKey, certificate: certificate, chain: [], source: .selfSigned, now: now)
         }
-    }
-}
-
-/// Date formatting for messages.
-enum ISO8601 {
-    /// "2027-01-31", UTC.
-    static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
     }
 }

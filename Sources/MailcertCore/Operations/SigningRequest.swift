@@ -30,7 +30,7 @@ public struct SigningRequest: Sendable {
                 guard force else {
                     throw MailcertError(
                         .pendingExists,
-                        "certificate '\(name)' already has a pending key (created \(ISO8601.day(existing.request.created)), "
+                        "certificate '\(name)' already has a pending key (created \(DateText.day(existing.request.created)), "
                             + "\(existing.keyFile.path)) waiting for 'mailcert import'; a new key would orphan the CSR "
                             + "already made for it. Nothing was changed; use --reuse-key for a new CSR with the same key, "
                             + "or --force to set the old request aside")

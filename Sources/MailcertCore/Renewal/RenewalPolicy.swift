@@ -1,5 +1,6 @@
 import ACME
 import Foundation
+import MailcertCrypto
 
 /// Whether a certificate is due for renewal, and why: a pure function of the certificate's dates, the CA's renewal
 /// information and `now`, so every rule is tested with a fixed clock.
@@ -15,26 +16,20 @@ public enum RenewalPolicy {
     public static func decision(
         notBefore: Date, notAfter: Date, renewalInfo: RenewalInfo?, now: Date, randomFraction: Double
     ) -> RenewalDecision {
-        if now >= notAfter { return .renewNow(reason: "expired on \(day(notAfter))") }
+        if now >= notAfter { return .renewNow(reason: "expired on \(DateText.instant(notAfter))") }
         if let window = renewalInfo?.suggestedWindow, window.end > window.start {
             let fraction = min(max(randomFraction, 0), 0.999_999)
             let chosen = window.start.addingTimeInterval(window.end.timeIntervalSince(window.start) * fraction)
             if now >= chosen {
-                return .renewNow(reason: "inside the CA's suggested renewal window (\(day(window.start)) to \(day(window.end)))")
+                return .renewNow(reason: "inside the CA's suggested renewal window (\(DateText.instant(window.start)) to \(DateText.instant(window.end)))")
             }
-            return .notDue(until: chosen, reason: "the CA suggests renewing between \(day(window.start)) and \(day(window.end))")
+            return .notDue(until: chosen, reason: "the CA suggests renewing between \(DateText.instant(window.start)) and \(DateText.instant(window.end))")
         }
         let lifetime = notAfter.timeIntervalSince(notBefore)
         let margin = lifetime < 10 * 86_400 ? 0.5 : 1.0 / 3.0
         let renewAt = notAfter.addingTimeInterval(-lifetime * margin)
         let share = margin == 0.5 ? "half" : "a third"
-        if now >= renewAt { return .renewNow(reason: "less than \(share) of the lifetime is left (expires \(day(notAfter)))") }
+        if now >= renewAt { return .renewNow(reason: "less than \(share) of the lifetime is left (expires \(DateText.instant(notAfter)))") }
         return .notDue(until: renewAt, reason: "renews when \(share) of the lifetime is left")
-    }
-
-    private static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }

@@ -127,7 +127,24 @@ public struct StoreWriter {
             try? FileManager.default.removeItem(at: paths.version(name, number))
             throw MailcertError.wrapping(error, "cannot put version \(number) of '\(name)' in service; \(previous) stays current")
         }
+        consumeNextKey(name, ifItIs: key)
         return try store.version(number, of: name)
+    }
+
+    /// Removes `next-key.pem` once a version uses that key: the pre-published key is now the current one. A crash
+    /// before this leaves a next key equal to the current key, which `NextKey` treats as used.
+    private func consumeNextKey(_ name: String, ifItIs key: PrivateKey) {
+        let file = paths.nextKey(name)
+        guard let bytes = try? POSIXFile.read(file), let next = try? PrivateKey(pem: bytes),
+            (try? next.publicKeyDER()) == (try? key.publicKeyDER())
+        else { return }
+        if unlink(file.path) == 0 { try? POSIXFile.syncDirectory(paths.certificate(name)) }
+    }
+
+    /// Writes `key` as the next key of `name` (0600, atomically), replacing any earlier one.
+    public func saveNextKey(name: String, key: PrivateKey) throws {
+        try makeCertificateDirectory(name)
+        try POSIXFile.writeAtomically(Array(try key.pkcs8PEM().utf8), to: paths.nextKey(name), mode: 0o600)
     }
 
     /// Keeps the ACME options of `name` for renewals (`certs/<name>/renewal.json`).

@@ -6,6 +6,7 @@ import Foundation
 /// STATE/certs/<name>/versions/<n>/{key.pem,cert.pem,chain.pem,fullchain.pem,meta.json}
 /// STATE/certs/<name>/current -> versions/<n>
 /// STATE/certs/<name>/pending/{key.pem,csr.pem,request.json}   (a CSR waiting for `import`)
+/// STATE/certs/<name>/next-key.pem                            (pre-generated next key, for DANE rollover)
 /// STATE/bindings.json
 /// STATE/lock
 /// ```
@@ -26,6 +27,7 @@ public struct StatePaths: Sendable {
     }
     public func current(_ name: String) -> URL { certificate(name).appendingPathComponent("current") }
     public func renewalOptions(_ name: String) -> URL { certificate(name).appendingPathComponent("renewal.json") }
+    public func nextKey(_ name: String) -> URL { certificate(name).appendingPathComponent("next-key.pem") }
     public func pending(_ name: String) -> URL { certificate(name).appendingPathComponent("pending", isDirectory: true) }
 
     /// The default state directory of DESIGN.md: /var/lib/mailcert for root, else $XDG_STATE_HOME/mailcert

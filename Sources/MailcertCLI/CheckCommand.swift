@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import MailcertCheck
+import MailcertCore
+import MailcertCrypto
+import MailcertDNS
+
+/// `mailcert check`: judge a certificate before senders do, locally or as a server really serves it.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a certificate: locally, on a server over STARTTLS, or on every MX of a domain.",
+        discussion: """
+            Give exactly one of --name (a stored certificate), --cert (files), --connect (a server) or --domain \
+            (every MX host of a domain, on --port). Each check is reported by name: chain (a path to a trusted \
+            root: the system's roots plus --ca-bundle), key (the key matches; local only), validity (dates, days \
+            left against --warn-days/--crit-days), names (every --hostname covered by a subjectAltName dNSName, \
+            RFC 9525: no common-name fallback, a wildcard only as the whole left-most label), serverAuth \
+            (extendedKeyUsage), strength (RSA under 2048 bits, SHA-1 signatures), dane (--tlsa records, or the \
+            TLSA records DNS has for an MX host, with RFC 7672 semantics: DANE-EE(3) ignores names and dates, \
+            DANE-TA(2) checks them), and for servers starttls (offered and accepted; bytes sent before the \
+            handshake are discarded and reported) and protocol (TLS version and cipher).
+
+            --connect speaks SMTP on every port but 465 (implicit TLS), 993 and 995 (implicit TLS), 143 (IMAP) and \
+            110 (POP3), unless --starttls says otherwise. The hostname compared defaults to the connect host; SNI \
+            defaults to the hostname. --domain looks up MX records (through --resolver, default the first \
+            nameserver of /etc/resolv.conf) and checks every address of every MX host against the MX host name.
+
+            Exit status, as monitoring plugins: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (not reachable, timed out, \
+            not a mail server). Several results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. \
+            --json prints every check with its status and reason.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("A certificate in the store (its version in service).", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("A certificate file (PEM or DER; extra certificates in it are its chain).", valueName: "file"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("The private key of --cert, to check that it matches.", valueName: "file"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("Intermediate certificates of --cert.", valueName: "file"))
+    var chain: String?
+
+    @Option(help: ArgumentHelp("A server to connect to, HOST[:PORT] (port 25 by default; [v6]:PORT).", valueName: "host"))
+    var connect: String?
+
+    @Option(help: ArgumentHelp("Check every MX host of this domain.", valueName: "domain"))
+    var domain: String?
+
+    @Option(help: ArgumentHelp("How to start TLS with --connect: smtp, imap, pop3, or none (implicit TLS).", valueName: "protocol"))
+    var starttls: StartTLSProtocol?
+
+    @Option(name: .customLong("hostname"), help: ArgumentHelp("A name the certificate must cover (repeatable).", valueName: "host"))
+    var hostnames: [String] = []
+
+    @Option(help: ArgumentHelp("The SNI name to send with --connect (default: the first --hostname).", valueName: "name"))
+    var servername: String?
+
+    @Option(name: .customLong("tlsa"), help: ArgumentHelp("A TLSA record to match, \"3 1 1 HEX\" (repeatable).", valueName: "record"))
+    var tlsaRecords: [String] = []
+
+    @Option(help: ArgumentHelp("More trusted roots (PEM), besides the system's.", valueName: "file"))
+    var caBundle: String?
+
+    @Option(help: ArgumentHelp("WARNING when fewer days are left.", valueName: "days"))
+    var warnDays = CheckPolicy.defaultWarningDays
+
+    @Option(help: ArgumentHelp("CRITICAL when fewer days are left.", valueName: "days"))
+    var critDays = CheckPolicy.defaultCriticalDays
+
+    @Option(help: ArgumentHelp("Seconds each step may take: connect, every reply, the handshake.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    @Option(help: ArgumentHelp("The SMTP port of the MX hosts with --domain.", valueName: "port"))
+    var port = 25
+
+    @Option(help: ArgumentHelp("The DNS server for --domain, IP[:PORT].", valueName: "address"))
+    var resolver: String?
+
+    @Option(help: ArgumentHelp("The name to send with EHLO (default: this host's name).", valueName: "name"))
+    var ehlo: String?
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func validate() throws {
+        let modes = [name, cert, connect, domain].compactMap { $0 }
+        guard modes.count == 1 else {
+            throw ValidationError("give exactly one of --name, --cert, --connect or --domain")
+        }
+        if cert == nil, key != nil || chain != nil { throw ValidationError("--key and --chain go with --cert") }
+        if connect == nil, starttls != nil || servername != nil {
+            throw ValidationError("--starttls and --servername go with --connect")
+        }
+        if domain == nil, resolver != nil { throw ValidationError("--resolver goes with --domain") }
+        if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
+        if domain != nil, !hostnames.isEmpty || !tlsaRecords.isEmpty {
+            throw ValidationError("--domain compares each MX host with its own name and TLSA records; drop --hostname and --tlsa")
+        }
+        guard critDays >= 0, warnDays >= critDays else {
+            throw ValidationError("--crit-days must be 0 or more and not above --warn-days")
+        }
+        guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        for record in tlsaRecords {
+            do { _ = try TLSARecord(parsing: record) } catch { throw ValidationError("--tlsa \"\(record)\": \(error)") }
+        }
+        if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
+            throw ValidationError("--ca-bundle \(caBundle) is not a readable file")
+        }
+    }
+
+    func run() async throws {
+        var status = CheckStatus.unknown
+        try await Output.reportingErrors {
+            let trust = try LocalCheckSubject.trust(caBundle: caBundle.map { URL(fileURLWithPath: $0) })
+            let tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
+            if let domain {
+                let report = try await walk(domain, trust: trust)
+                status = report.status
+                try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
+                return
+            }
+            let report = try await single(trust: trust, tlsa: tlsa)
+            status = report.status
+            try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
+        }
+        throw ExitCode(status.exitCode)
+    }
+
+    private func single(trust: TrustStore, tlsa: [TLSARecord]) async throws -> CheckReport {
+        if let connect {
+            let (host, port) = try HostPort.parse(connect, defaultPort: 25)
+            let names = hostnames.isEmpty ? [host] : hostnames
+            let policy = policy(hostnames: names, trust: trust, tlsa: tlsa)
+            let request = ProbeRequest(
+                host: host, port: port, starttls: starttls, serverName: servername ?? names.first,
+                ehloName: ehloName, timeout: .milliseconds(Int(timeout * 1000)))
+            return await BlockingWork.run { RemoteCheck.run(request, policy: policy) }
+        }
+        let subject: CertificateUnderCheck
+        let target: String
+        if let name {
+            subject = try LocalCheckSubject.stored(name: name, store: global.store())
+            target = "certificate '\(name)'"
+        } else {
+            let file = URL(fileURLWithPath: cert ?? "")
+            subject = try LocalCheckSubject.files(
+                certificate: file, chain: chain.map { URL(fileURLWithPath: $0) }, key: key.map { URL(fileURLWithPath: $0) })
+            target = file.path
+        }
+        let policy = policy(hostnames: hostnames, trust: trust, tlsa: tlsa)
+        return CheckReport(target: target, hostnames: hostnames, results: CertificateChecks.run(subject, policy: policy))
+    }
+
+    private func walk(_ domain: String, trust: TrustStore) async throws -> MXWalk.Report {
+        let stepTimeout = Duration.milliseconds(Int(timeout * 1000))
+        let dns: DNSResolver
+        do {
+            dns = try resolver.map { DNSResolver(server: try DNSServerAddress(parsing: $0), timeout: stepTimeout) }
+                ?? DNSResolver.system(timeout: stepTimeout)
+        } catch { throw MailcertError(.badInput, "no DNS resolver to ask: \(error); give one with --resolver IP[:PORT]") }
+        let request = MXWalk.Request(domain: domain, port: port, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
+        let base = policy(hostnames: [], trust: trust, tlsa: [])
+        return await BlockingWork.run {
+            MXWalk.run(request) { host, tlsa in
+                var policy = base
+                policy.hostnames = [host]
+                policy.tlsa = tlsa?.records ?? []
+                policy.tlsaUnauthenticated = !(tlsa?.authenticated ?? false)
+                return policy
+            }
+        }
+    }
+
+    private func policy(hostnames: [String], trust: TrustStore, tlsa: [TLSARecord]) -> CheckPolicy {
+        CheckPolicy(
+            hostnames: hostnames, trust: trust, now: Date(), warningDays: warnDays, criticalDays: critDays, tlsa: tlsa)
+    }
+
+    private var ehloName: String { ehlo ?? LocalHostName.value }
+}
+
+extension StartTLSProtocol: ExpressibleByArgument {}
