@@ -1,4 +1,3 @@
-import CMailcertShims
 import COpenSSL
 import Foundation
 
@@ -42,20 +41,7 @@ extension Certificate {
     }
 
     /// The iPAddress entries of subjectAltName, in textual form ("192.0.2.1", "2001:db8::1").
-    public var ipAddresses: [String] {
-        guard let raw = X509_get_ext_d2i(pointer, NID_subject_alt_name, nil, nil) else { return [] }
-        let names = OpaquePointer(raw)
-        defer { mc_GENERAL_NAMES_free(names) }
-        var result: [String] = []
-        for index in 0..<mc_sk_GENERAL_NAME_num(names) {
-            guard let name = mc_sk_GENERAL_NAME_value(names, index), name.pointee.type == GEN_IPADD,
-                let octets = name.pointee.d.iPAddress, let data = ASN1_STRING_get0_data(octets)
-            else { continue }
-            let bytes = Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(octets))))
-            if let text = IPAddressText.format(bytes) { result.append(text) }
-        }
-        return result
-    }
+    public var ipAddresses: [String] { subjectAltNames(ofType: GEN_IPADD).compactMap(IPAddressText.format) }
 }
 
 /// The extendedKeyUsage purposes a TLS server certificate cares about.

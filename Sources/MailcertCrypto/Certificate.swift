@@ -88,16 +88,21 @@ public final class Certificate: @unchecked Sendable {
 
     /// The dNSName entries of subjectAltName, in certificate order (RFC 9525: the only names that count).
     public var dnsNames: [String] {
+        subjectAltNames(ofType: GEN_DNS).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The raw values of the subjectAltName entries of one GENERAL_NAME type (GEN_DNS, GEN_IPADD), in order.
+    /// Every such type is an ASN1_STRING in OpenSSL's union, so one reader serves them all.
+    func subjectAltNames(ofType type: Int32) -> [[UInt8]] {
         guard let raw = X509_get_ext_d2i(pointer, NID_subject_alt_name, nil, nil) else { return [] }
         let names = OpaquePointer(raw)
         defer { mc_GENERAL_NAMES_free(names) }
-        var result: [String] = []
+        var result: [[UInt8]] = []
         for index in 0..<mc_sk_GENERAL_NAME_num(names) {
-            guard let name = mc_sk_GENERAL_NAME_value(names, index), name.pointee.type == GEN_DNS,
-                let ia5 = name.pointee.d.dNSName, let data = ASN1_STRING_get0_data(ia5)
+            guard let name = mc_sk_GENERAL_NAME_value(names, index), name.pointee.type == type,
+                let value = name.pointee.d.ia5, let data = ASN1_STRING_get0_data(value)
             else { continue }
-            let length = Int(ASN1_STRING_length(ia5))
-            result.append(String(decoding: UnsafeBufferPointer(start: data, count: length), as: UTF8.self))
+            result.append(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(value)))))
         }
         return result
     }

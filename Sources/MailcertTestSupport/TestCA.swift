@@ -62,29 +62,8 @@ public final class TestCA: @unchecked Sendable {
 
     private func signWithDates(csr: String, id: String, notBefore: String?, notAfter: String?) throws -> String {
         let dir = directory.url.path
-        try directory.write("index.txt", "")
-        try directory.write("ca.cnf", """
-            [ca]
-            default_ca = test
-            [test]
-            database = \(dir)/index.txt
-            new_certs_dir = \(dir)
-            certificate = \(dir)/intermediate.pem
-            private_key = \(dir)/intermediate.key
-            default_md = sha256
-            policy = anything
-            copy_extensions = copy
-            unique_subject = no
-            rand_serial = yes
-            x509_extensions = leaf
-            [anything]
-            commonName = optional
-            [leaf]
-            basicConstraints = critical,CA:FALSE
-            keyUsage = critical,digitalSignature,keyEncipherment
-            extendedKeyUsage = serverAuth
-            """)
-        var arguments = ["ca", "-batch", "-config", "\(dir)/ca.cnf", "-in", csr, "-out", "\(dir)/\(id).pem", "-notext"]
+        let config = try caConfig(id: id)
+        var arguments = ["ca", "-batch", "-config", config, "-in", csr, "-out", "\(dir)/\(id).pem", "-notext"]
         if let notBefore { arguments += ["-startdate", notBefore] }
         if let notAfter { arguments += ["-enddate", notAfter] }
         try Subprocess.openssl(arguments)

@@ -52,8 +52,27 @@ extension TestCA {
             request += ["-addext", "subjectAltName=" + spec.dnsNames.map { "DNS:\($0)" }.joined(separator: ",")]
         }
         try Subprocess.openssl(request)
+        let config = try caConfig(id: id, digest: spec.digest, extendedKeyUsage: spec.extendedKeyUsage)
+        var sign = [
+            "ca", "-batch", "-config", config, "-in", "\(dir)/\(id).csr", "-out", "\(dir)/\(id).pem",
+            "-notext",
+        ]
+        if let notBefore = spec.notBefore { sign += ["-startdate", notBefore] }
+        if let notAfter = spec.notAfter { sign += ["-enddate", notAfter] }
+        try Subprocess.openssl(sign)
+        let pem = try directory.read("\(id).pem")
+        try directory.write("\(id).fullchain.pem", pem + intermediatePEM)
+        return MintedLeaf(
+            keyPath: "\(dir)/\(id).key", certificatePath: "\(dir)/\(id).pem",
+            fullchainPath: "\(dir)/\(id).fullchain.pem", certificatePEM: pem)
+    }
+
+    /// An `openssl ca` configuration signing with the intermediate, with a database of its own so parallel tests
+    /// never share one. Returns its path.
+    func caConfig(id: String, digest: String = "sha256", extendedKeyUsage: String = "serverAuth") throws -> String {
+        let dir = directory.url.path
         try directory.write("\(id).index", "")
-        try directory.write("\(id).cnf", """
+        return try directory.write("\(id).cnf", """
             [ca]
             default_ca = test
             [test]
@@ -61,7 +80,7 @@ extension TestCA {
             new_certs_dir = \(dir)
             certificate = \(dir)/intermediate.pem
             private_key = \(dir)/intermediate.key
-            default_md = \(spec.digest)
+            default_md = \(digest)
             default_days = 90
             policy = anything
             copy_extensions = copy
@@ -73,20 +92,8 @@ extension TestCA {
             [leaf]
             basicConstraints = critical,CA:FALSE
             keyUsage = critical,digitalSignature,keyEncipherment
-            extendedKeyUsage = \(spec.extendedKeyUsage)
+            extendedKeyUsage = \(extendedKeyUsage)
             """)
-        var sign = [
-            "ca", "-batch", "-config", "\(dir)/\(id).cnf", "-in", "\(dir)/\(id).csr", "-out", "\(dir)/\(id).pem",
-            "-notext",
-        ]
-        if let notBefore = spec.notBefore { sign += ["-startdate", notBefore] }
-        if let notAfter = spec.notAfter { sign += ["-enddate", notAfter] }
-        try Subprocess.openssl(sign)
-        let pem = try directory.read("\(id).pem")
-        try directory.write("\(id).fullchain.pem", pem + intermediatePEM)
-        return MintedLeaf(
-            keyPath: "\(dir)/\(id).key", certificatePath: "\(dir)/\(id).pem",
-            fullchainPath: "\(dir)/\(id).fullchain.pem", certificatePEM: pem)
     }
 
     /// A self-signed certificate for `names`, not from this CA.

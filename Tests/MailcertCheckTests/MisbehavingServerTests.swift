@@ -46,6 +46,20 @@ struct MisbehavingServerTests {
         #expect(result.stdout.contains(testCase.says), "\(result.output)")
     }
 
+    @Test("IMAP STARTTLS and POP3 STLS dialogs reach TLS and check the certificate", arguments: ["imap", "pop3"])
+    func otherProtocols(_ protocolName: String) throws {
+        let leaf = try CheckFixture.ca.issue(LeafSpec(["mail.example.test"]))
+        let (server, port) = try TestMailServer.misbehaving(
+            protocolName, script: Self.script, certificate: leaf.fullchainPath, key: leaf.keyPath)
+        defer { server.stop() }
+        let result = try MailcertRunner().run([
+            "check", "--connect", "127.0.0.1:\(port)", "--starttls", protocolName, "--hostname", "mail.example.test",
+            "--ca-bundle", CheckFixture.ca.rootPath, "--timeout", "3",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("STARTTLS offered and accepted"))
+    }
+
     @Test("a certificate chain beyond the size limit ends the handshake with a verdict")
     func hugeChain() throws {
         let leaf = try CheckFixture.ca.issue(LeafSpec(["mx1.example.test"]))

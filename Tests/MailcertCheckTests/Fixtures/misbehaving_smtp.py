@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A deliberately broken SMTP server for mailcert's remote-check tests.
 
-No real server misbehaves on request, so this script does, one way per MODE (see `MODES`). It listens on
+No real server misbehaves on request, so this script does, one way per MODE (see `MODES`). Two modes (imap, pop3)
+behave well: they stand in for an IMAP/POP3 server, which Debian offers only as a full Dovecot installation. It listens on
 127.0.0.1:PORT, prints "ready" once listening, and serves connections until killed. CERT and KEY are used by the
 modes that get as far as TLS.
 
@@ -127,6 +128,26 @@ def huge_chain(conn):
     """Real TLS whose certificate file (CERT) is enormous."""
     until_starttls(conn)
     conn.sendall(b"220 go ahead\r\n")
+    tls(conn)
+
+
+def imap(conn):
+    """A well-behaved IMAP STARTTLS exchange (RFC 3501), for the probe's IMAP dialog."""
+    conn.sendall(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n")
+    tag = read_line(conn).split(b" ")[0]
+    conn.sendall(b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n" + tag + b" OK done\r\n")
+    tag = read_line(conn).split(b" ")[0]
+    conn.sendall(tag + b" OK begin TLS now\r\n")
+    tls(conn)
+
+
+def pop3(conn):
+    """A well-behaved POP3 STLS exchange (RFC 2595), for the probe's POP3 dialog."""
+    conn.sendall(b"+OK ready\r\n")
+    read_line(conn)  # CAPA
+    conn.sendall(b"+OK capabilities\r\nUSER\r\nSTLS\r\n.\r\n")
+    read_line(conn)  # STLS
+    conn.sendall(b"+OK begin TLS\r\n")
     tls(conn)
 
 
