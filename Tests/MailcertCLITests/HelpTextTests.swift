@@ -7,7 +7,7 @@ struct HelpTextTests {
     func rootHelp() throws {
         let result = try MailcertRunner().run(["--help"])
         #expect(result.status == 0)
-        for command in ["request", "import", "export", "list"] { #expect(result.stdout.contains(command)) }
+        for command in ["request", "import", "export", "list", "check", "tlsa"] { #expect(result.stdout.contains(command)) }
         #expect(result.stdout.contains("MAILCERT_STATE_DIR"))
     }
 
@@ -22,6 +22,18 @@ struct HelpTextTests {
         #expect(text.contains("values: ecdsa-p256, ecdsa-p384, rsa2048, rsa3072, rsa4096"))
         #expect(text.contains("a fallback never replaces one (--force overrides)"))
         #expect(text.contains("run 'mailcert import --name NAME CERT'"))
+    }
+
+    @Test("check --help names every check, the protocol per port and the monitoring exit codes")
+    func checkHelp() throws {
+        let result = try MailcertRunner().run(["check", "--help"])
+        #expect(result.status == 0)
+        let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for check in ["chain", "key", "validity", "names", "serverAuth", "strength", "dane", "starttls", "protocol"] {
+            #expect(text.contains("\(check) ("), "check \(check) is explained")
+        }
+        #expect(text.contains("values: smtp, imap, pop3, none"))
+        #expect(text.contains("0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"))
     }
 
     @Test("--version names the OpenSSL it runs on")
