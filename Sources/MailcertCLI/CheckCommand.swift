@@ -27,7 +27,7 @@ struct CheckCommand: AsyncParsableCommand {
             nameserver of /etc/resolv.conf) and checks every address of every MX host against the MX host name.
 
             Exit status, as monitoring plugins: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (not reachable, timed out, \
-            not a mail server). Several results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. \
+            not a mail server, or the check itself could not run: a missing file, an unknown name). Several results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. \
             --json prints every check with its status and reason.
             """
     )
@@ -76,8 +76,8 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each step may take: connect, every reply, the handshake.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(help: ArgumentHelp("The SMTP port of the MX hosts with --domain.", valueName: "port"))
-    var port = 25
+    @Option(help: ArgumentHelp("The SMTP port of the MX hosts with --domain (default 25).", valueName: "port"))
+    var port: Int?
 
     @Option(help: ArgumentHelp("The DNS server for --domain, IP[:PORT].", valueName: "address"))
     var resolver: String?
@@ -106,7 +106,10 @@ struct CheckCommand: AsyncParsableCommand {
             throw ValidationError("--crit-days must be 0 or more and not above --warn-days")
         }
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        if let port {
+            guard domain != nil else { throw ValidationError("--port goes with --domain; give --connect HOST:PORT") }
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        }
         for record in tlsaRecords {
             do { _ = try TLSARecord(parsing: record) } catch { throw ValidationError("--tlsa \"\(record)\": \(error)") }
         }
@@ -117,7 +120,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         var status = CheckStatus.unknown
-        try await Output.reportingErrors {
+        // A check that cannot run (a missing file, an unknown name, no resolver) is UNKNOWN to monitoring, never
+        // the exit 1 that would read as a mere WARNING.
+        do { try await Output.reportingErrors {
             let trust = try LocalCheckSubject.trust(caBundle: caBundle.map { URL(fileURLWithPath: $0) })
             let tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
             if let domain {
@@ -129,6 +134,13 @@ struct CheckCommand: AsyncParsableCommand {
             let report = try await single(trust: trust, tlsa: tlsa)
             status = report.status
             try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
+        } } catch let exit as ExitCode where exit == .failure {
+            throw ExitCode(CheckStatus.unknown.exitCode)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Output.printError("\(error)")
+            throw ExitCode(CheckStatus.unknown.exitCode)
         }
         throw ExitCode(status.exitCode)
     }
@@ -165,7 +177,7 @@ struct CheckCommand: AsyncParsableCommand {
             dns = try resolver.map { DNSResolver(server: try DNSServerAddress(parsing: $0), timeout: stepTimeout) }
                 ?? DNSResolver.system(timeout: stepTimeout)
         } catch { throw MailcertError(.badInput, "no DNS resolver to ask: \(error); give one with --resolver IP[:PORT]") }
-        let request = MXWalk.Request(domain: domain, port: port, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
+        let request = MXWalk.Request(domain: domain, port: port ?? 25, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
         let base = policy(hostnames: [], trust: trust, tlsa: [])
         return await BlockingWork.run {
             MXWalk.run(request) { host, tlsa in

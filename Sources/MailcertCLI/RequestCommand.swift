@@ -115,7 +115,7 @@ struct RequestCommand: AsyncParsableCommand {
         try await Output.reportingErrors {
             let hostnames = try Arguments.hostnames(domains)
             let name = try name.map(Arguments.certificateName) ?? CertificateName.defaultName(forHostnames: hostnames)
-            let key: KeySelection = reuseKey ? .reuse : .generate(keyType ?? .default)
+            let key: KeySelection = reuseKey ? .reuse : .generate(keyType)
             let store = global.store()
             let now = Date()
             if acme {

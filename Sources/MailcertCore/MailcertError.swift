@@ -20,6 +20,7 @@ public struct MailcertError: Error, Equatable, CustomStringConvertible, Sendable
         public static let keyMismatch = Code("keyMismatch")
         public static let wouldReplaceCASigned = Code("wouldReplaceCASigned")
         public static let badInput = Code("badInput")
+        public static let nextKeyConflict = Code("nextKeyConflict")
         public static let wrongPassword = Code("wrongPassword")
         public static let outputExists = Code("outputExists")
         public static let io = Code("io")

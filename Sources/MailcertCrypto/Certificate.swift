@@ -91,9 +91,10 @@ public final class Certificate: @unchecked Sendable {
         subjectAltNames(ofType: GEN_DNS).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The raw values of the subjectAltName entries of one GENERAL_NAME type (GEN_DNS, GEN_IPADD), in order.
-    /// Every such type is an ASN1_STRING in OpenSSL's union, so one reader serves them all.
+    /// The raw values of the subjectAltName entries of one GENERAL_NAME type, in order. Only for GEN_DNS and
+    /// GEN_IPADD (and the other ASN1_STRING types): other members of OpenSSL's union are not strings.
     func subjectAltNames(ofType type: Int32) -> [[UInt8]] {
+        precondition([GEN_DNS, GEN_IPADD, GEN_EMAIL, GEN_URI].contains(type), "not a string GENERAL_NAME type")
         guard let raw = X509_get_ext_d2i(pointer, NID_subject_alt_name, nil, nil) else { return [] }
         let names = OpaquePointer(raw)
         defer { mc_GENERAL_NAMES_free(names) }

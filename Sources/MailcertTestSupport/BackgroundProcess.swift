@@ -18,11 +18,10 @@ public final class BackgroundProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         defer { try? handle.close() }
-        let null = FileHandle.nullDevice
         logFile = log
         child = try ChildProcess(
             executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            stdin: null.fileDescriptor, stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
+            stdin: nil, stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
     }
 
     public var pid: Int32 { child.pid }

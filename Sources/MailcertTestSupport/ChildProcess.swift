@@ -11,17 +11,26 @@ final class ChildProcess: @unchecked Sendable {
     private var status: Int32?
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`; the child's standard streams are
-    /// the given descriptors.
-    init(_ executable: String, _ arguments: [String], environment: [String: String], stdin: Int32, stdout: Int32, stderr: Int32) throws {
+    /// the given descriptors (standard input /dev/null when nil).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String], stdin: Int32?, stdout: Int32,
+        stderr: Int32
+    ) throws {
+        Self.ignoreBrokenPipes
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        let input = stdin.map { posix_spawn_file_actions_adddup2(&actions, $0, 0) }
+            ?? posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         // Nothing else leaks into the child: a pipe end held by a long-running server started at the same moment
         // by another test would keep that test's read from ever seeing end of file.
-        guard closeFrom(&actions, 3) == 0 else { throw TestSupportError("posix_spawn cannot close descriptors") }
+        let results = [
+            input, posix_spawn_file_actions_adddup2(&actions, stdout, 1),
+            posix_spawn_file_actions_adddup2(&actions, stderr, 2), closeFrom(&actions, 3),
+        ]
+        guard results.allSatisfy({ $0 == 0 }) else {
+            throw TestSupportError("cannot prepare the standard streams of \(executable): \(results)")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -45,6 +54,9 @@ final class ChildProcess: @unchecked Sendable {
         }
         pid = child
     }
+
+    /// A child that exits before reading all its input must not kill the test process with SIGPIPE.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// True until the child has exited (and is reaped).
     var isRunning: Bool {

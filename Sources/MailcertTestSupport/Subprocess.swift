@@ -24,10 +24,15 @@ public struct Subprocess {
         try inPipe.fileHandleForReading.close()
         try outPipe.fileHandleForWriting.close()
         try errPipe.fileHandleForWriting.close()
-        if let stdin { try? inPipe.fileHandleForWriting.write(contentsOf: stdin) }
-        try inPipe.fileHandleForWriting.close()
-        // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+        // Feed standard input and drain both outputs at once, so neither side ever blocks on a full pipe.
         let group = DispatchGroup()
+        let input = inPipe.fileHandleForWriting
+        group.enter()
+        DispatchQueue.global().async {
+            if let stdin { try? input.write(contentsOf: stdin) }
+            try? input.close()
+            group.leave()
+        }
         nonisolated(unsafe) var errData = Data()
         group.enter()
         DispatchQueue.global().async {

@@ -49,6 +49,7 @@ struct CheckCommandTests {
             (["check", "--connect", "a", "--warn-days", "3", "--crit-days", "7"], "--crit-days"),
             (["check", "--domain", "example.test", "--hostname", "x"], "drop --hostname"),
             (["check", "--connect", "a:99999"], "between 1 and 65535"),
+            (["check", "--connect", "a", "--port", "587"], "--port goes with --domain"),
         ])
     func usage(arguments: [String], says: String) throws {
         let result = try MailcertRunner().run(arguments)
@@ -56,10 +57,10 @@ struct CheckCommandTests {
         #expect(result.stderr.contains(says), "\(result.stderr)")
     }
 
-    @Test("a missing certificate file is an error naming the file (exit 1, not a verdict)")
+    @Test("a check that cannot run is UNKNOWN (exit 3), naming the file, never a WARNING-like exit 1")
     func missingFile() throws {
         let result = try MailcertRunner().run(["check", "--cert", "/nonexistent/cert.pem"])
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         #expect(result.stderr.contains("/nonexistent/cert.pem"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MailcertCheck
 import MailcertCrypto
+import MailcertDNS
 import MailcertTestSupport
 import Testing
 
@@ -52,6 +53,25 @@ struct DANECheckTests {
         // A 2 record never matches the leaf itself.
         let leafAsAnchor = try CheckFixture.spkiSHA256(leaf.certificatePath)
         #expect(try dane(leaf, ["2 1 1 \(leafAsAnchor)"])["dane"]?.status == .critical)
+    }
+
+    @Test("malformed records are unusable (a warning), and of two digests only the stronger counts (RFC 7671 section 9)")
+    func usability() throws {
+        let leaf = try ca.issue(LeafSpec(["mx1.example.test"]))
+        let spki = try CheckFixture.spkiSHA256(leaf.certificatePath)
+        // `--tlsa` refuses such a record when parsing it; one from DNS arrives as it is.
+        var policy = try CheckFixture.policy(["mx1.example.test"])
+        policy.tlsa = [TLSARecord(usage: 3, selector: 1, matchingType: 1, data: Array(repeating: 0xAB, count: 20))]
+        let short = try #require(CertificateChecks.run(try CheckFixture.subject(leaf), policy: policy).last)
+        #expect(short.check == "dane" && short.status == .warning, "a 20-byte SHA-256 is no SHA-256: \(short.reason)")
+        #expect(try dane(leaf, ["3 2 1 \(spki)"])["dane"]?.status == .warning)
+        let sha512 = try Subprocess.run(
+            "sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r"])
+        let goodSHA512 = String(sha512.stdout.prefix(128))
+        let wrongSHA512 = String(repeating: "AB", count: 64)
+        #expect(try dane(leaf, ["3 1 1 0000\(spki.dropFirst(4))", "3 1 2 \(goodSHA512)"])["dane"]?.status == .ok)
+        #expect(try dane(leaf, ["3 1 1 \(spki)", "3 1 2 \(wrongSHA512)"])["dane"]?.status == .critical,
+            "the matching SHA-256 record is ignored beside a SHA-512 one")
     }
 
     @Test("PKIX usages 0 and 1 are unusable for SMTP: a warning, never a match")

@@ -25,6 +25,9 @@ struct HostnameMatcherTests {
             ("*", "localhost", false),
             ("*.example.com", "*.example.com", false),
             ("", "mx1.example.com", false),
+            // Only ASCII folds: U+212A KELVIN SIGN lower-cases to "k" in Unicode, but is not the letter K.
+            ("\u{212A}.example.com", "k.example.com", false),
+            ("xn--bcher-kva.example.com", "XN--BCHER-KVA.example.com", true),
         ])
     func matching(pattern: String, hostname: String, expected: Bool) {
         #expect(HostnameMatcher.matches(pattern: pattern, hostname: hostname) == expected)

@@ -50,6 +50,19 @@ struct TLSACommandTests {
         #expect(freshNext != nil && freshNext != next)
     }
 
+    @Test("with a next key published, asking for another key type is refused and changes nothing")
+    func nextKeyConflict() throws {
+        let mailcert = try MailcertRunner()
+        #expect(try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed"]).status == 0)
+        #expect(try mailcert.run(["tlsa", "--name", "mx1.example.test", "--next"]).status == 0)
+        let before = mailcert.snapshot()
+        let refused = try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed", "--force", "--key-type", "rsa2048"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("pre-published next key (ECDSA P-256"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was changed"))
+        #expect(mailcert.snapshot() == before)
+    }
+
     @Test("a name without a version is an error that names the store and changes nothing")
     func missing() throws {
         let mailcert = try MailcertRunner()

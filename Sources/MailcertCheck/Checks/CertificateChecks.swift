@@ -33,6 +33,6 @@ public enum CertificateChecks {
 }
 
 extension Certificate {
-    /// The common name, else the whole subject: how messages name a certificate.
-    var displayName: String { commonName ?? subject }
+    /// The common name, else the whole subject, made safe: how messages name a certificate.
+    var displayName: String { sanitized(commonName ?? subject) }
 }

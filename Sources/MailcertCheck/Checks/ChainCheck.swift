@@ -29,12 +29,11 @@ enum ChainCheck {
                 + "accepts it"
         }
         if error.isMissingIssuer {
-            let orphan = error.depth < subject.chain.count ? subject.chain[error.depth] : subject.leaf
-            let issuer = orphan.issuerCommonName ?? orphan.issuer
-            return "no path to a trusted root: the issuer \"\(issuer)\" of \"\(orphan.displayName)\" was neither "
+            let issuer = sanitized(error.issuer ?? "?")
+            return "no path to a trusted root: the issuer \"\(issuer)\" of \"\(sanitized(error.subject ?? "?"))\" was neither "
                 + "sent nor is it trusted; the chain probably lacks its intermediate certificate (serve fullchain.pem)"
         }
         return "no path to a trusted root: \(error.reason) at depth \(error.depth)"
-            + (error.subject.map { " (\($0))" } ?? "")
+            + (error.subject.map { " (\(sanitized($0)))" } ?? "")
     }
 }

@@ -10,11 +10,12 @@ import MailcertDNS
 enum DANECheck {
     /// The verdict, and the usage of the record that authenticated the chain (nil when none did).
     static func evaluate(_ subject: CertificateUnderCheck, policy: CheckPolicy) -> (CheckResult, UInt8?) {
-        let usable = policy.tlsa.filter { $0.usage == 2 || $0.usage == 3 }
+        let usable = usable(policy.tlsa)
         guard !usable.isEmpty else {
             let result = CheckResult(
                 "dane", .warning,
-                "no usable TLSA record: usages 0 and 1 are not used for SMTP (RFC 7672 section 3.1.3)")
+                "no usable TLSA record (SMTP uses only usages 2 and 3, RFC 7672 section 3.1.3, with selector 0 or 1 "
+                    + "and matching type 0, 1 or 2 of the right length); DANE senders fall back to unauthenticated TLS")
             return (result, nil)
         }
         var notes: [String] = []
@@ -42,6 +43,27 @@ enum DANECheck {
             return (CheckResult("dane", .warning, reason + unvalidated), nil)
         }
         return (CheckResult("dane", .critical, reason + "; DANE senders will not deliver"), nil)
+    }
+
+    /// The records a DANE sender would use: usage 2 or 3, selector 0 or 1, matching type 0, 1 (32 bytes) or
+    /// 2 (64 bytes); and where one usage and selector has records of several digests, only the strongest digest's
+    /// (RFC 7671 section 9, digest algorithm agility).
+    static func usable(_ records: [TLSARecord]) -> [TLSARecord] {
+        let wellFormed = records.filter { record in
+            guard [2, 3].contains(record.usage), [0, 1].contains(record.selector) else { return false }
+            switch record.matchingType {
+            case 0: return !record.data.isEmpty
+            case 1: return record.data.count == 32
+            case 2: return record.data.count == 64
+            default: return false
+            }
+        }
+        return wellFormed.filter { record in
+            guard record.matchingType != 0 else { return true }
+            let strongest = wellFormed.filter { $0.usage == record.usage && $0.selector == record.selector }
+                .map(\.matchingType).max() ?? record.matchingType
+            return record.matchingType == strongest
+        }
     }
 
     /// Why the leaf does not validate under the DANE-TA anchor at `depth`, or nil when it does.

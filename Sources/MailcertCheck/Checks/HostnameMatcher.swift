@@ -28,8 +28,11 @@ public enum HostnameMatcher {
         return host[host.index(after: dot)...] == presented.dropFirst(2)
     }
 
+    /// ASCII letters folded to lower case, one trailing dot dropped; empty (matching nothing) for a name with any
+    /// non-ASCII character, since Unicode case folding would let "\u{212A}" pass for "k". IDNs compare as A-labels.
     private static func normalized(_ name: String) -> String {
-        let lower = name.lowercased()
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return "" }
+        let lower = String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
         return lower.hasSuffix(".") ? String(lower.dropLast()) : lower
     }
 }

@@ -57,10 +57,3 @@ protocol ByteSource: AnyObject {
 extension ByteSource {
     func receive(deadline: Deadline) throws -> [UInt8] { try receive(maximum: 16 * 1024, deadline: deadline) }
 }
-
-/// Text from a server made safe for a report: printable ASCII only, and short.
-func sanitized(_ text: String, limit: Int = 80) -> String {
-    let printable = text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }
-    let short = String(printable.prefix(limit))
-    return printable.count > limit ? short + "…" : short
-}

@@ -4,10 +4,11 @@ import MailcertCrypto
 /// Where the key of a new request comes from: a fresh one, or the key already in use (`--reuse-key`), so that
 /// pinned keys (DANE `3 1 1` records) stay valid across a replacement.
 ///
-/// "Fresh" means the pre-generated next key (`mailcert tlsa --next`) when one of the requested type exists: its
-/// TLSA record is already published.
+/// "Fresh" means the pre-generated next key (`mailcert tlsa --next`) when there is one: its TLSA record is already
+/// published. Asking for another key type then is refused, because the new key would match no published record.
 public enum KeySelection: Sendable {
-    case generate(KeyType)
+    /// A new key of this type (nil: the next key's type if there is one, else the default).
+    case generate(KeyType?)
     case reuse
 
     /// The key to use for `name`. `reuse` takes the pending key if `preferPending` and one exists, else the key of
@@ -16,10 +17,16 @@ public enum KeySelection: Sendable {
         switch self {
         case .generate(let type):
             let currentKey = try? store.currentVersion(of: name)?.privateKey()
-            if let next = try NextKey.unused(name: name, store: store, currentKey: currentKey), next.keyType == type {
-                return next
+            if let next = try NextKey.unused(name: name, store: store, currentKey: currentKey) {
+                guard let type, type != next.keyType else { return next }
+                throw MailcertError(
+                    .nextKeyConflict,
+                    "certificate '\(name)' has a pre-published next key (\(next.displayName), "
+                        + "\(store.paths.nextKey(name).path)) but a \(type.displayName) key was asked for: it would "
+                        + "match no published TLSA record; nothing was changed; ask for --key-type "
+                        + "\(next.keyType?.rawValue ?? "of the next key"), or remove the next key file first")
             }
-            do { return try PrivateKey.generate(type) } catch let error as CryptoError {
+            do { return try PrivateKey.generate(type ?? .default) } catch let error as CryptoError {
                 throw error.inContext("cannot generate a key for '\(name)'; nothing was changed")
             }
         case .reuse:

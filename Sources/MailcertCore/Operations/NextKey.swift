@@ -5,8 +5,9 @@ import MailcertCrypto
 /// record is published beside the current one, some TTLs before the key goes into service, so no sender ever sees
 /// a served key without a matching TLSA record. The next request or renewal of the same key type uses it.
 public enum NextKey {
-    /// The next key of `name`, created (once) with the current version's key type when there is none. A next key
-    /// equal to the current key is a leftover of a crash after it went into service, and is replaced.
+    /// The next key of `name`, created (once) when there is none, of the type renewals will ask for: the one kept
+    /// in `renewal.json`, else the current key's. A next key equal to the current key is a leftover of a crash
+    /// after it went into service, and is replaced.
     public static func ensure(name: String, store: FileCertificateStore) throws -> (key: PrivateKey, created: Bool) {
         try store.write { writer in
             guard let current = try store.currentVersion(of: name) else {
@@ -17,7 +18,8 @@ public enum NextKey {
             }
             let currentKey = try current.privateKey()
             if let existing = try unused(name: name, store: store, currentKey: currentKey) { return (existing, false) }
-            let type = currentKey.keyType ?? .default
+            let chosen = (try? ACMERenewal.options(of: name, store: store))?.keyType.flatMap(KeyType.init(rawValue:))
+            let type = chosen ?? currentKey.keyType ?? .default
             let key: PrivateKey
             do { key = try PrivateKey.generate(type) } catch let error as CryptoError {
                 throw error.inContext("cannot generate the next key of '\(name)'; nothing was created")

@@ -49,7 +49,7 @@ public struct ACMERenewal: Sendable {
             }
         }
         progress("renewing '\(name)': \(reason)")
-        let key = KeySelection.generate(options.keyType.flatMap(KeyType.init(rawValue:)) ?? .default)
+        let key = KeySelection.generate(options.keyType.flatMap(KeyType.init(rawValue:)))
         let outcome = try await ACMEIssuance(name: name, options: options, key: key, eab: nil, replaces: leaf.ariIdentifier)
             .run(store: store, transport: http, now: now, progress: progress)
         return .renewed(outcome, reason: reason)

@@ -26,8 +26,16 @@ public final class TLSSession {
     /// A client session; `serverName` is sent as SNI when it is a DNS name (never for an IP literal, RFC 6066).
     public init(client context: TLSContext, serverName: String?) throws {
         OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer), let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem())
-        else { throw CryptoError.openSSL(.tls, "cannot create a TLS session") }
+        guard let ssl = SSL_new(context.pointer) else { throw CryptoError.openSSL(.tls, "cannot create a TLS session") }
+        guard let input = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw CryptoError.openSSL(.tls, "cannot create a TLS session buffer")
+        }
+        guard let output = BIO_new(BIO_s_mem()) else {
+            BIO_free(input)
+            SSL_free(ssl)
+            throw CryptoError.openSSL(.tls, "cannot create a TLS session buffer")
+        }
         // An empty input buffer means "wait for more", not end of stream.
         _ = mc_BIO_set_mem_eof_return(input, -1)
         _ = mc_BIO_set_mem_eof_return(output, -1)

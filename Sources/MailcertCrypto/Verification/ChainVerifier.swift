@@ -36,6 +36,8 @@ public enum ChainVerifier {
         public let depth: Int
         /// Subject of the certificate at `depth`, when OpenSSL names one.
         public let subject: String?
+        /// Its issuer's common name (else the whole issuer name): the certificate that could not be found.
+        public let issuer: String?
 
         public var description: String { reason + (subject.map { " (at \($0))" } ?? "") }
 
@@ -53,13 +55,14 @@ public enum ChainVerifier {
         _ leaf: Certificate, intermediates: [Certificate], trust: TrustStore, options: Options
     ) throws -> Outcome {
         OpenSSLErrorQueue.clear()
-        guard let context = X509_STORE_CTX_new(), let untrusted = mc_sk_X509_new_null() else {
+        guard let context = X509_STORE_CTX_new() else {
             throw CryptoError.openSSL(.verification, "cannot allocate an OpenSSL verification context")
         }
-        defer {
-            X509_STORE_CTX_free(context)
-            mc_sk_X509_free(untrusted)
+        defer { X509_STORE_CTX_free(context) }
+        guard let untrusted = mc_sk_X509_new_null() else {
+            throw CryptoError.openSSL(.verification, "cannot allocate an OpenSSL certificate stack")
         }
+        defer { mc_sk_X509_free(untrusted) }
         for certificate in intermediates { _ = mc_sk_X509_push(untrusted, certificate.pointer) }
         guard X509_STORE_CTX_init(context, trust.pointer, leaf.pointer, untrusted) == 1,
             let parameters = X509_STORE_CTX_get0_param(context)
@@ -74,11 +77,12 @@ public enum ChainVerifier {
         defer { OpenSSLErrorQueue.clear() }
         guard verified else {
             let code = X509_STORE_CTX_get_error(context)
+            let current = X509_STORE_CTX_get_current_cert(context).map { Certificate(retaining: $0) }
             return .untrusted(
                 error: VerifyError(
                     code: code, reason: String(cString: X509_verify_cert_error_string(Int(code))),
-                    depth: Int(X509_STORE_CTX_get_error_depth(context)),
-                    subject: X509_STORE_CTX_get_current_cert(context).map { Certificate(retaining: $0).subject }))
+                    depth: Int(X509_STORE_CTX_get_error_depth(context)), subject: current?.subject,
+                    issuer: current.map { $0.issuerCommonName ?? $0.issuer }))
         }
         guard let chain = X509_STORE_CTX_get1_chain(context) else { return .trusted(path: [leaf]) }
         defer { mc_sk_X509_pop_free(chain) }
