@@ -27,8 +27,9 @@ struct CheckCommand: AsyncParsableCommand {
             nameserver of /etc/resolv.conf) and checks every address of every MX host against the MX host name.
 
             Exit status, as monitoring plugins: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (not reachable, timed out, \
-            not a mail server, or the check itself could not run: a missing file, an unknown name). Several results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. \
-            --json prints every check with its status and reason.
+            not a mail server, or the check itself could not run: a missing file, an unknown name). Several \
+            results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. --json prints every check with its \
+            status and reason.
             """
     )
 
@@ -37,7 +38,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A certificate in the store (its version in service).", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp("A certificate file (PEM or DER; extra certificates in it are its chain).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A certificate file (PEM or DER; extra certificates in it are its chain).", valueName: "file"))
     var cert: String?
 
     @Option(help: ArgumentHelp("The private key of --cert, to check that it matches.", valueName: "file"))
@@ -46,22 +49,30 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Intermediate certificates of --cert.", valueName: "file"))
     var chain: String?
 
-    @Option(help: ArgumentHelp("A server to connect to, HOST[:PORT] (port 25 by default; [v6]:PORT).", valueName: "host"))
+    @Option(
+        help: ArgumentHelp("A server to connect to, HOST[:PORT] (port 25 by default; [v6]:PORT).", valueName: "host"))
     var connect: String?
 
     @Option(help: ArgumentHelp("Check every MX host of this domain.", valueName: "domain"))
     var domain: String?
 
-    @Option(help: ArgumentHelp("How to start TLS with --connect: smtp, imap, pop3, or none (implicit TLS).", valueName: "protocol"))
+    @Option(
+        help: ArgumentHelp(
+            "How to start TLS with --connect: smtp, imap, pop3, or none (implicit TLS).", valueName: "protocol"))
     var starttls: StartTLSProtocol?
 
-    @Option(name: .customLong("hostname"), help: ArgumentHelp("A name the certificate must cover (repeatable).", valueName: "host"))
+    @Option(
+        name: .customLong("hostname"),
+        help: ArgumentHelp("A name the certificate must cover (repeatable).", valueName: "host"))
     var hostnames: [String] = []
 
-    @Option(help: ArgumentHelp("The SNI name to send with --connect (default: the first --hostname).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The SNI name to send with --connect (default: the first --hostname).", valueName: "name"))
     var servername: String?
 
-    @Option(name: .customLong("tlsa"), help: ArgumentHelp("A TLSA record to match, \"3 1 1 HEX\" (repeatable).", valueName: "record"))
+    @Option(
+        name: .customLong("tlsa"),
+        help: ArgumentHelp("A TLSA record to match, \"3 1 1 HEX\" (repeatable).", valueName: "record"))
     var tlsaRecords: [String] = []
 
     @Option(help: ArgumentHelp("More trusted roots (PEM), besides the system's.", valueName: "file"))
@@ -73,7 +84,8 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("CRITICAL when fewer days are left.", valueName: "days"))
     var critDays = CheckPolicy.defaultCriticalDays
 
-    @Option(help: ArgumentHelp("Seconds each step may take: connect, every reply, the handshake.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds each step may take: connect, every reply, the handshake.", valueName: "seconds"))
     var timeout: Double = 10
 
     @Option(help: ArgumentHelp("The SMTP port of the MX hosts with --domain (default 25).", valueName: "port"))
@@ -100,7 +112,8 @@ struct CheckCommand: AsyncParsableCommand {
         if domain == nil, resolver != nil { throw ValidationError("--resolver goes with --domain") }
         if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
         if domain != nil, !hostnames.isEmpty || !tlsaRecords.isEmpty {
-            throw ValidationError("--domain compares each MX host with its own name and TLSA records; drop --hostname and --tlsa")
+            throw ValidationError(
+                "--domain compares each MX host with its own name and TLSA records; drop --hostname and --tlsa")
         }
         guard critDays >= 0, warnDays >= critDays else {
             throw ValidationError("--crit-days must be 0 or more and not above --warn-days")
@@ -122,19 +135,21 @@ struct CheckCommand: AsyncParsableCommand {
         var status = CheckStatus.unknown
         // A check that cannot run (a missing file, an unknown name, no resolver) is UNKNOWN to monitoring, never
         // the exit 1 that would read as a mere WARNING.
-        do { try await Output.reportingErrors {
-            let trust = try LocalCheckSubject.trust(caBundle: caBundle.map { URL(fileURLWithPath: $0) })
-            let tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
-            if let domain {
-                let report = try await walk(domain, trust: trust)
+        do {
+            try await Output.reportingErrors {
+                let trust = try LocalCheckSubject.trust(caBundle: caBundle.map { URL(fileURLWithPath: $0) })
+                let tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
+                if let domain {
+                    let report = try await walk(domain, trust: trust)
+                    status = report.status
+                    try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
+                    return
+                }
+                let report = try await single(trust: trust, tlsa: tlsa)
                 status = report.status
-                try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
-                return
+                try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
             }
-            let report = try await single(trust: trust, tlsa: tlsa)
-            status = report.status
-            try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
-        } } catch let exit as ExitCode where exit == .failure {
+        } catch let exit as ExitCode where exit == .failure {
             throw ExitCode(CheckStatus.unknown.exitCode)
         } catch let error as ExitCode {
             throw error
@@ -163,21 +178,27 @@ struct CheckCommand: AsyncParsableCommand {
         } else {
             let file = URL(fileURLWithPath: cert ?? "")
             subject = try LocalCheckSubject.files(
-                certificate: file, chain: chain.map { URL(fileURLWithPath: $0) }, key: key.map { URL(fileURLWithPath: $0) })
+                certificate: file, chain: chain.map { URL(fileURLWithPath: $0) },
+                key: key.map { URL(fileURLWithPath: $0) })
             target = file.path
         }
         let policy = policy(hostnames: hostnames, trust: trust, tlsa: tlsa)
-        return CheckReport(target: target, hostnames: hostnames, results: CertificateChecks.run(subject, policy: policy))
+        return CheckReport(
+            target: target, hostnames: hostnames, results: CertificateChecks.run(subject, policy: policy))
     }
 
     private func walk(_ domain: String, trust: TrustStore) async throws -> MXWalk.Report {
         let stepTimeout = Duration.milliseconds(Int(timeout * 1000))
         let dns: DNSResolver
         do {
-            dns = try resolver.map { DNSResolver(server: try DNSServerAddress(parsing: $0), timeout: stepTimeout) }
+            dns =
+                try resolver.map { DNSResolver(server: try DNSServerAddress(parsing: $0), timeout: stepTimeout) }
                 ?? DNSResolver.system(timeout: stepTimeout)
-        } catch { throw MailcertError(.badInput, "no DNS resolver to ask: \(error); give one with --resolver IP[:PORT]") }
-        let request = MXWalk.Request(domain: domain, port: port ?? 25, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
+        } catch {
+            throw MailcertError(.badInput, "no DNS resolver to ask: \(error); give one with --resolver IP[:PORT]")
+        }
+        let request = MXWalk.Request(
+            domain: domain, port: port ?? 25, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
         let base = policy(hostnames: [], trust: trust, tlsa: [])
         return await BlockingWork.run {
             MXWalk.run(request) { host, tlsa in

@@ -7,14 +7,16 @@ enum CheckReportText {
         if let served = report.served {
             lines.append("  served: \(served.protocolVersion), \(served.cipher), \(served.chain.count) certificate(s)")
             for (index, certificate) in served.chain.enumerated() {
-                lines.append("    \(index): \(certificate.subject)  [sha256 \(certificate.sha256.prefix(16))…, "
-                    + "not after \(certificate.notAfter)]")
+                lines.append(
+                    "    \(index): \(certificate.subject)  [sha256 \(certificate.sha256.prefix(16))…, "
+                        + "not after \(certificate.notAfter)]")
             }
         }
         let width = report.results.map(\.check.count).max() ?? 0
         for result in report.results {
-            lines.append("  " + result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
-                + result.check.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + result.reason)
+            lines.append(
+                "  " + result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+                    + result.check.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + result.reason)
         }
         return lines.joined(separator: "\n")
     }
@@ -26,16 +28,18 @@ enum CheckReportText {
             let preference = host.preference.map { "MX \($0) " } ?? ""
             let problems = host.report.problems.map { "\($0.check): \($0.reason)" }
             let summary = problems.isEmpty ? okSummary(host.report) : problems.joined(separator: "; ")
-            lines.append("\(host.report.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                + "\(preference)\(host.host) \(host.address ?? "-"): \(summary)")
+            lines.append(
+                "\(host.report.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                    + "\(preference)\(host.host) \(host.address ?? "-"): \(summary)")
         }
         let counts = CheckStatus.allCases.compactMap { status -> String? in
             let count = report.hosts.filter { $0.report.status == status }.count
             return count == 0 ? nil : "\(count) \(status.rawValue)"
         }
         let hosts = Set(report.hosts.map(\.host)).count
-        lines.append("\(report.status.rawValue): \(report.domain): \(hosts) MX host(s), \(report.hosts.count) address(es)"
-            + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))
+        lines.append(
+            "\(report.status.rawValue): \(report.domain): \(hosts) MX host(s), \(report.hosts.count) address(es)"
+                + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))
         return lines.joined(separator: "\n")
     }
 

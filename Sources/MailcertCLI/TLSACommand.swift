@@ -70,7 +70,11 @@ struct TLSACommand: ParsableCommand {
             if next {
                 let (key, created) = try NextKey.ensure(name: name, store: store)
                 if created { Output.note("created the next key \(store.paths.nextKey(name).path)") }
-                keys.append(("next", "next key (\(key.displayName)), used by the next request or renewal", try key.publicKeyDER()))
+                keys.append(
+                    (
+                        "next", "next key (\(key.displayName)), used by the next request or renewal",
+                        try key.publicKeyDER()
+                    ))
             }
             let records = keys.flatMap { key in
                 hosts.map { host in

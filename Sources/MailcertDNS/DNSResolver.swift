@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking stub-resolver client: every lookup goes to one recursive resolver, so the MX walk of `mailcert check`
@@ -17,7 +17,9 @@ public struct DNSResolver: Sendable {
     }
 
     /// The resolver of the first `nameserver` line of resolv.conf that holds an IP address, as the C library uses it.
-    public static func system(resolvConf: String = "/etc/resolv.conf", timeout: Duration = .seconds(5)) throws
+    public static func system(
+        resolvConf: String = "/etc/resolv.conf", timeout: Duration = .seconds(5)
+    ) throws
         -> DNSResolver
     {
         let text = try readFile(resolvConf)
@@ -65,7 +67,9 @@ public struct DNSResolver: Sendable {
     }
 
     /// Asks one question over UDP, again over TCP if the answer was truncated, and turns failure RCODEs into errors.
-    func query(_ text: String, _ type: DNSType, acceptingNXDOMAIN: Bool = false) throws(DNSError)
+    func query(
+        _ text: String, _ type: DNSType, acceptingNXDOMAIN: Bool = false
+    ) throws(DNSError)
         -> (name: String, response: DNSResponse)
     {
         let name = try DNSName.normalized(text)

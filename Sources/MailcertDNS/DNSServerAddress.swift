@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The resolver to ask: an IP address (never a host name, which would need a resolver itself) and a port.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Blocking UDP and TCP exchanges with one resolver, bounded by deadlines rather than per-call timeouts, so a server
@@ -84,7 +84,9 @@ enum DNSTransport {
     }
 
     /// Reads exactly `count` bytes from a non-blocking stream socket.
-    private static func read(_ fd: Int32, count: Int, until deadline: ContinuousClock.Instant) throws(Failure)
+    private static func read(
+        _ fd: Int32, count: Int, until deadline: ContinuousClock.Instant
+    ) throws(Failure)
         -> [UInt8]
     {
         var bytes = [UInt8](repeating: 0, count: count)

@@ -20,7 +20,8 @@ final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let input = stdin.map { posix_spawn_file_actions_adddup2(&actions, $0, 0) }
+        let input =
+            stdin.map { posix_spawn_file_actions_adddup2(&actions, $0, 0) }
             ?? posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         // Nothing else leaks into the child: a pipe end held by a long-running server started at the same moment
         // by another test would keep that test's read from ever seeing end of file.
@@ -89,7 +90,8 @@ private let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_act
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
         fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
     }
-    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 }()
 
 /// Calls `body` with a NULL-terminated C array of `strings`.

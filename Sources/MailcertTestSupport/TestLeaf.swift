@@ -45,9 +45,10 @@ extension TestCA {
         let dir = directory.url.path
         let id = UUID().uuidString
         let keyArguments = spec.key == "ec" ? ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : [spec.key]
-        var request = ["req", "-new", "-newkey"] + keyArguments + [
-            "-nodes", "-keyout", "\(dir)/\(id).key", "-out", "\(dir)/\(id).csr", "-subj", "/CN=\(spec.commonName)",
-        ]
+        var request =
+            ["req", "-new", "-newkey"] + keyArguments + [
+                "-nodes", "-keyout", "\(dir)/\(id).key", "-out", "\(dir)/\(id).csr", "-subj", "/CN=\(spec.commonName)",
+            ]
         if !spec.dnsNames.isEmpty {
             request += ["-addext", "subjectAltName=" + spec.dnsNames.map { "DNS:\($0)" }.joined(separator: ",")]
         }
@@ -72,7 +73,9 @@ extension TestCA {
     func caConfig(id: String, digest: String = "sha256", extendedKeyUsage: String = "serverAuth") throws -> String {
         let dir = directory.url.path
         try directory.write("\(id).index", "")
-        return try directory.write("\(id).cnf", """
+        return try directory.write(
+            "\(id).cnf",
+            """
             [ca]
             default_ca = test
             [test]

@@ -5,7 +5,9 @@ import Foundation
 public enum TestMailServer {
     /// Debian's python3-aiosmtpd: a real STARTTLS SMTP server serving `certificate` (a file with the leaf first and
     /// its chain after it) and `key`.
-    public static func aiosmtpd(certificate: String, key: String, host: String = "127.0.0.1", port: Int? = nil) throws
+    public static func aiosmtpd(
+        certificate: String, key: String, host: String = "127.0.0.1", port: Int? = nil
+    ) throws
         -> (server: BackgroundProcess, port: Int)
     {
         let port = port ?? FreePort.pick()
@@ -21,24 +23,32 @@ public enum TestMailServer {
     }
 
     /// `openssl s_server`: implicit TLS from the first byte, as on port 465.
-    public static func implicitTLS(certificate: String, key: String, chain: String?) throws -> (server: BackgroundProcess, port: Int) {
+    public static func implicitTLS(
+        certificate: String, key: String, chain: String?
+    ) throws -> (server: BackgroundProcess, port: Int) {
         let port = FreePort.pick()
         let log = try TemporaryDirectory("s_server")
-        var arguments = ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-naccept", "1000"]
+        var arguments = [
+            "s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-naccept", "1000",
+        ]
         if let chain { arguments += ["-cert_chain", chain] }
-        let server = try BackgroundProcess("openssl", arguments, log: log.path("log"), keeping: log, stopSignal: SIGKILL)
+        let server = try BackgroundProcess(
+            "openssl", arguments, log: log.path("log"), keeping: log, stopSignal: SIGKILL)
         try waitUntilListening(server, host: "127.0.0.1", port: port)
         return (server, port)
     }
 
     /// The misbehaving server of the check tests (`mode` is one of its functions).
-    public static func misbehaving(_ mode: String, script: String, certificate: String, key: String) throws
+    public static func misbehaving(
+        _ mode: String, script: String, certificate: String, key: String
+    ) throws
         -> (server: BackgroundProcess, port: Int)
     {
         let port = FreePort.pick()
         let log = try TemporaryDirectory("misbehaving")
         let server = try BackgroundProcess(
-            "/usr/bin/python3", [script, mode, String(port), certificate, key], log: log.path("log"), keeping: log, stopSignal: SIGKILL)
+            "/usr/bin/python3", [script, mode, String(port), certificate, key], log: log.path("log"), keeping: log,
+            stopSignal: SIGKILL)
         try waitUntilListening(server, host: "127.0.0.1", port: port)
         return (server, port)
     }

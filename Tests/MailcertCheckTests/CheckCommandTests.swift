@@ -12,8 +12,10 @@ struct CheckCommandTests {
         let leaf = try ca.issue(LeafSpec(["mx1.example.test"]))
         let other = try ca.issue(LeafSpec(["mx1.example.test"]))
         let mailcert = try MailcertRunner()
-        let common = ["check", "--cert", leaf.certificatePath, "--chain", ca.directory.path("intermediate.pem"),
-                      "--hostname", "mx1.example.test", "--ca-bundle", ca.rootPath]
+        let common = [
+            "check", "--cert", leaf.certificatePath, "--chain", ca.directory.path("intermediate.pem"),
+            "--hostname", "mx1.example.test", "--ca-bundle", ca.rootPath,
+        ]
         let good = try mailcert.run(common + ["--key", leaf.keyPath])
         #expect(good.status == 0, "\(good.output)")
         #expect(good.stdout.hasPrefix("OK: \(leaf.certificatePath)"))

@@ -17,7 +17,8 @@ enum CheckFixture {
     /// The leaf (and its chain when `withChain`) of a minted certificate, as a check sees it.
     static func subject(_ leaf: MintedLeaf, withChain: Bool = true, key: Bool = true) throws -> CertificateUnderCheck {
         let chain = try certificates(withChain ? leaf.fullchainPath : leaf.certificatePath)
-        let privateKey = key ? try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: leaf.keyPath)))) : nil
+        let privateKey =
+            key ? try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: leaf.keyPath)))) : nil
         return CertificateUnderCheck(leaf: chain[0], intermediates: Array(chain.dropFirst()), key: privateKey)
     }
 
@@ -37,8 +38,12 @@ enum CheckFixture {
     /// The oracle: SHA-256 of the SubjectPublicKeyInfo, computed by the openssl command.
     static func spkiSHA256(_ certificatePath: String) throws -> String {
         let spki = try Subprocess.run(
-            "sh", ["-c", "openssl x509 -in '\(certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | "
-                + "openssl dgst -sha256 -r"])
+            "sh",
+            [
+                "-c",
+                "openssl x509 -in '\(certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | "
+                    + "openssl dgst -sha256 -r",
+            ])
         return String(spki.stdout.prefix(64)).uppercased()
     }
 

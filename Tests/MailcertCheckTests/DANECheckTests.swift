@@ -10,8 +10,11 @@ import Testing
 struct DANECheckTests {
     let ca = CheckFixture.ca
 
-    func dane(_ leaf: MintedLeaf, _ records: [String], hostnames: [String] = ["mx1.example.test"]) throws -> [String: CheckResult] {
-        let results = CertificateChecks.run(try CheckFixture.subject(leaf), policy: try CheckFixture.policy(hostnames, tlsa: records))
+    func dane(
+        _ leaf: MintedLeaf, _ records: [String], hostnames: [String] = ["mx1.example.test"]
+    ) throws -> [String: CheckResult] {
+        let results = CertificateChecks.run(
+            try CheckFixture.subject(leaf), policy: try CheckFixture.policy(hostnames, tlsa: records))
         return Dictionary(uniqueKeysWithValues: results.map { ($0.check, $0) })
     }
 
@@ -20,10 +23,15 @@ struct DANECheckTests {
         let leaf = try ca.issue(LeafSpec(["mx1.example.test"]))
         let spki = try CheckFixture.spkiSHA256(leaf.certificatePath)
         #expect(try dane(leaf, ["3 1 1 \(spki)"])["dane"]?.status == .ok)
-        let der = try Subprocess.run("sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -outform DER | openssl dgst -sha256 -r"])
+        let der = try Subprocess.run(
+            "sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -outform DER | openssl dgst -sha256 -r"])
         #expect(try dane(leaf, ["3 0 1 \(der.stdout.prefix(64))"])["dane"]?.status == .ok)
         let sha512 = try Subprocess.run(
-            "sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r"])
+            "sh",
+            [
+                "-c",
+                "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r",
+            ])
         #expect(try dane(leaf, ["3 1 2 \(sha512.stdout.prefix(128))"])["dane"]?.status == .ok)
 
         let other = try CheckFixture.spkiSHA256(try ca.issue(LeafSpec(["mx1.example.test"])).certificatePath)
@@ -55,7 +63,8 @@ struct DANECheckTests {
         #expect(try dane(leaf, ["2 1 1 \(leafAsAnchor)"])["dane"]?.status == .critical)
     }
 
-    @Test("malformed records are unusable (a warning), and of two digests only the stronger counts (RFC 7671 section 9)")
+    @Test(
+        "malformed records are unusable (a warning), and of two digests only the stronger counts (RFC 7671 section 9)")
     func usability() throws {
         let leaf = try ca.issue(LeafSpec(["mx1.example.test"]))
         let spki = try CheckFixture.spkiSHA256(leaf.certificatePath)
@@ -66,11 +75,16 @@ struct DANECheckTests {
         #expect(short.check == "dane" && short.status == .warning, "a 20-byte SHA-256 is no SHA-256: \(short.reason)")
         #expect(try dane(leaf, ["3 2 1 \(spki)"])["dane"]?.status == .warning)
         let sha512 = try Subprocess.run(
-            "sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r"])
+            "sh",
+            [
+                "-c",
+                "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r",
+            ])
         let goodSHA512 = String(sha512.stdout.prefix(128))
         let wrongSHA512 = String(repeating: "AB", count: 64)
         #expect(try dane(leaf, ["3 1 1 0000\(spki.dropFirst(4))", "3 1 2 \(goodSHA512)"])["dane"]?.status == .ok)
-        #expect(try dane(leaf, ["3 1 1 \(spki)", "3 1 2 \(wrongSHA512)"])["dane"]?.status == .critical,
+        #expect(
+            try dane(leaf, ["3 1 1 \(spki)", "3 1 2 \(wrongSHA512)"])["dane"]?.status == .critical,
             "the matching SHA-256 record is ignored beside a SHA-512 one")
     }
 

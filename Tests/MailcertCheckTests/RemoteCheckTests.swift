@@ -22,7 +22,8 @@ struct RemoteCheckTests {
             let leaf = try ca.issue(LeafSpec(["mx1.example.test"]))
             return (leaf.certificatePath, leaf.keyPath)
         case .expired:
-            let leaf = try ca.issue(LeafSpec(["mx1.example.test"], notBefore: "20200101000000Z", notAfter: "20200401000000Z"))
+            let leaf = try ca.issue(
+                LeafSpec(["mx1.example.test"], notBefore: "20200101000000Z", notAfter: "20200401000000Z"))
             return (leaf.fullchainPath, leaf.keyPath)
         case .wildcard:
             let leaf = try ca.issue(LeafSpec(["*.example.test"]))
@@ -43,15 +44,18 @@ struct RemoteCheckTests {
         let result = try mailcert.run([
             "check", "--connect", "127.0.0.1:\(port)", "--hostname", hostname, "--ca-bundle", ca.rootPath, "--json",
         ])
-        let oracle = try Subprocess.run("openssl", [
-            "s_client", "-connect", "127.0.0.1:\(port)", "-starttls", "smtp", "-verify_hostname", hostname,
-            "-verify_return_error", "-CAfile", ca.rootPath, "-brief",
-        ])
+        let oracle = try Subprocess.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-starttls", "smtp", "-verify_hostname", hostname,
+                "-verify_return_error", "-CAfile", ca.rootPath, "-brief",
+            ])
         #expect((result.status == 0) == (oracle.status == 0), "mailcert: \(result.output)\noracle: \(oracle.output)")
         #expect(result.status == (served == .good || served == .wildcard ? 0 : 2), "\(result.output)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let checks = try #require(report["results"] as? [[String: Any]])
-        let status = Dictionary(uniqueKeysWithValues: checks.map { ($0["check"] as? String ?? "", $0["status"] as? String ?? "") })
+        let status = Dictionary(
+            uniqueKeysWithValues: checks.map { ($0["check"] as? String ?? "", $0["status"] as? String ?? "") })
         let expectedFailure: String? =
             switch served {
             case .good, .wildcard: nil
@@ -59,11 +63,14 @@ struct RemoteCheckTests {
             case .wrongName: "names"
             case .expired: "validity"
             }
-        for (check, value) in status where check != expectedFailure { #expect(value == "OK", "\(check): \(result.stdout)") }
+        for (check, value) in status where check != expectedFailure {
+            #expect(value == "OK", "\(check): \(result.stdout)")
+        }
         if let expectedFailure { #expect(status[expectedFailure] == "CRITICAL") }
         let servedInfo = try #require(report["served"] as? [String: Any])
         #expect(servedInfo["protocolVersion"] as? String == "TLSv1.3")
-        #expect((servedInfo["chain"] as? [Any])?.count == (served == .missingIntermediate || served == .selfSigned ? 1 : 2))
+        #expect(
+            (servedInfo["chain"] as? [Any])?.count == (served == .missingIntermediate || served == .selfSigned ? 1 : 2))
     }
 
     @Test("implicit TLS (--starttls none) against openssl s_server, text output names the served chain")
@@ -89,7 +96,10 @@ struct RemoteCheckTests {
         let issued = try ca.issue(LeafSpec(["mx1.example.test"]))
         let intermediate = try CheckFixture.spkiSHA256(ca.directory.path("intermediate.pem"))
         let cases: [(MintedLeaf, String, String, Bool)] = [
-            (selfSigned, "3 1 1 \(try CheckFixture.spkiSHA256(selfSigned.certificatePath))", "other.example.test", true),
+            (
+                selfSigned, "3 1 1 \(try CheckFixture.spkiSHA256(selfSigned.certificatePath))", "other.example.test",
+                true
+            ),
             (selfSigned, "3 1 1 \(try CheckFixture.spkiSHA256(issued.certificatePath))", "mx1.example.test", false),
             (issued, "2 1 1 \(intermediate)", "mx1.example.test", true),
             (issued, "2 1 1 \(intermediate)", "mx9.example.test", false),
@@ -100,11 +110,14 @@ struct RemoteCheckTests {
             let result = try MailcertRunner().run([
                 "check", "--connect", "127.0.0.1:\(port)", "--hostname", hostname, "--tlsa", record, "--json",
             ])
-            let oracle = try Subprocess.run("openssl", [
-                "s_client", "-connect", "127.0.0.1:\(port)", "-starttls", "smtp", "-dane_tlsa_domain", hostname,
-                "-dane_tlsa_rrdata", record, "-dane_ee_no_namechecks", "-verify_return_error", "-brief",
-            ])
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let oracle = try Subprocess.run(
+                "openssl",
+                [
+                    "s_client", "-connect", "127.0.0.1:\(port)", "-starttls", "smtp", "-dane_tlsa_domain", hostname,
+                    "-dane_tlsa_rrdata", record, "-dane_ee_no_namechecks", "-verify_return_error", "-brief",
+                ])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let dane = (report["results"] as? [[String: Any]])?.first { $0["check"] as? String == "dane" }
             #expect((dane?["status"] as? String == "OK") == expected, "\(record) for \(hostname): \(result.stdout)")
             #expect((oracle.status == 0) == expected, "oracle for \(record) \(hostname): \(oracle.output)")

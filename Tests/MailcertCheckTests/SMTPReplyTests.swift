@@ -9,7 +9,8 @@ struct SMTPReplyTests {
     @Test("a multi-line EHLO reply is one reply with its extensions", arguments: pieceSizes)
     func multiLine(pieceSize: Int) throws {
         let source = ScriptedByteSource(
-            "250-mx.example.test greets you\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 STARTTLS\r\n", pieceSize: pieceSize)
+            "250-mx.example.test greets you\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 STARTTLS\r\n",
+            pieceSize: pieceSize)
         let reply = try SMTPReply.read(from: LineReader(source), deadline: .after(.seconds(5)), during: "to EHLO")
         #expect(reply.code == 250)
         #expect(reply.extensions == ["PIPELINING", "SIZE", "STARTTLS"])

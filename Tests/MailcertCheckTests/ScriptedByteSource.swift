@@ -8,7 +8,9 @@ final class ScriptedByteSource: ByteSource {
 
     init(_ text: String, pieceSize: Int) {
         let bytes = Array(text.utf8)
-        pieces = stride(from: 0, to: bytes.count, by: pieceSize).map { Array(bytes[$0..<min($0 + pieceSize, bytes.count)]) }
+        pieces = stride(from: 0, to: bytes.count, by: pieceSize).map {
+            Array(bytes[$0..<min($0 + pieceSize, bytes.count)])
+        }
     }
 
     func receive(maximum: Int, deadline: Deadline) throws -> [UInt8] {

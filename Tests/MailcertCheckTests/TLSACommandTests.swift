@@ -17,12 +17,13 @@ struct TLSACommandTests {
         let spki = try CheckFixture.spkiSHA256(current)
         let result = try mailcert.run(["tlsa", "--name", "mx", "--port", "2525"])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.stdout == """
-            ; mx: current key (ECDSA P-256), in service
-            _2525._tcp.mx1.example.test. IN TLSA 3 1 1 \(spki)
-            _2525._tcp.mx2.example.test. IN TLSA 3 1 1 \(spki)
+        #expect(
+            result.stdout == """
+                ; mx: current key (ECDSA P-256), in service
+                _2525._tcp.mx1.example.test. IN TLSA 3 1 1 \(spki)
+                _2525._tcp.mx2.example.test. IN TLSA 3 1 1 \(spki)
 
-            """)
+                """)
         #expect(result.stderr.contains("skipping *.example.test"))
     }
 
@@ -37,7 +38,9 @@ struct TLSACommandTests {
         #expect(try mailcert.mode(nextKeyFile) == 0o600)
 
         let again = try mailcert.json(["tlsa", "--name", "mx1.example.test", "--next", "--json"])
-        #expect((again["records"] as? [[String: Any]])?.first { $0["key"] as? String == "next" }?["data"] as? String == next)
+        #expect(
+            (again["records"] as? [[String: Any]])?.first { $0["key"] as? String == "next" }?["data"] as? String == next
+        )
 
         let replaced = try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed", "--force"])
         #expect(replaced.status == 0, "\(replaced.output)")
@@ -46,7 +49,8 @@ struct TLSACommandTests {
         #expect(!FileManager.default.fileExists(atPath: nextKeyFile))
 
         let fresh = try mailcert.json(["tlsa", "--name", "mx1.example.test", "--next", "--json"])
-        let freshNext = (fresh["records"] as? [[String: Any]])?.first { $0["key"] as? String == "next" }?["data"] as? String
+        let freshNext =
+            (fresh["records"] as? [[String: Any]])?.first { $0["key"] as? String == "next" }?["data"] as? String
         #expect(freshNext != nil && freshNext != next)
     }
 
@@ -56,7 +60,9 @@ struct TLSACommandTests {
         #expect(try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed"]).status == 0)
         #expect(try mailcert.run(["tlsa", "--name", "mx1.example.test", "--next"]).status == 0)
         let before = mailcert.snapshot()
-        let refused = try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed", "--force", "--key-type", "rsa2048"])
+        let refused = try mailcert.run([
+            "request", "-d", "mx1.example.test", "--self-signed", "--force", "--key-type", "rsa2048",
+        ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("pre-published next key (ECDSA P-256"), "\(refused.stderr)")
         #expect(refused.stderr.contains("nothing was changed"))

@@ -3,7 +3,7 @@ import MailcertDNS
 import MailcertTestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The zone of the DNS tests, served by `DnsmasqServer` (Debian's dnsmasq) for one test.

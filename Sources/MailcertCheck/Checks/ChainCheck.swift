@@ -30,8 +30,9 @@ enum ChainCheck {
         }
         if error.isMissingIssuer {
             let issuer = sanitized(error.issuer ?? "?")
-            return "no path to a trusted root: the issuer \"\(issuer)\" of \"\(sanitized(error.subject ?? "?"))\" was neither "
-                + "sent nor is it trusted; the chain probably lacks its intermediate certificate (serve fullchain.pem)"
+            let orphan = sanitized(error.subject ?? "?")
+            return "no path to a trusted root: the issuer \"\(issuer)\" of \"\(orphan)\" was neither sent nor is it "
+                + "trusted; the chain probably lacks its intermediate certificate (serve fullchain.pem)"
         }
         return "no path to a trusted root: \(error.reason) at depth \(error.depth)"
             + (error.subject.map { " (\(sanitized($0)))" } ?? "")

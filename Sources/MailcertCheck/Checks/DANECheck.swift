@@ -36,7 +36,8 @@ enum DANECheck {
             }
         }
         let leafKey = (try? subject.leaf.publicKeyDER()).map { Hex.encode(Digest.sha256.hash($0)) } ?? "?"
-        let reason = (notes.isEmpty ? "no TLSA record matches the served chain" : notes.joined(separator: "; "))
+        let reason =
+            (notes.isEmpty ? "no TLSA record matches the served chain" : notes.joined(separator: "; "))
             + " (the leaf's 3 1 1 data would be \(leafKey))"
         if policy.tlsaUnauthenticated {
             let unvalidated = "; the records are not DNSSEC-validated, so senders ignore them"
@@ -60,7 +61,8 @@ enum DANECheck {
         }
         return wellFormed.filter { record in
             guard record.matchingType != 0 else { return true }
-            let strongest = wellFormed.filter { $0.usage == record.usage && $0.selector == record.selector }
+            let strongest =
+                wellFormed.filter { $0.usage == record.usage && $0.selector == record.selector }
                 .map(\.matchingType).max() ?? record.matchingType
             return record.matchingType == strongest
         }

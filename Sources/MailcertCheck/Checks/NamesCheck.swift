@@ -13,7 +13,8 @@ enum NamesCheck {
         var missing: [String] = []
         for hostname in policy.hostnames {
             if let name = HostnameMatcher.coveringName(for: hostname, in: leaf) {
-                covered.append(name.lowercased() == hostname.lowercased() ? hostname : "\(hostname) (by \(sanitized(name)))")
+                covered.append(
+                    name.lowercased() == hostname.lowercased() ? hostname : "\(hostname) (by \(sanitized(name)))")
             } else {
                 missing.append(hostname)
             }

@@ -15,7 +15,8 @@ struct SMTPReply: Equatable {
             let line = try reader.line(deadline: deadline, during: step)
             guard let parsed = parse(line), code == nil || parsed.code == code else {
                 throw CheckError(
-                    .protocolViolation, "the server answered \(step) with something that is not an SMTP reply: "
+                    .protocolViolation,
+                    "the server answered \(step) with something that is not an SMTP reply: "
                         + "\"\(sanitized(line))\"")
             }
             code = parsed.code

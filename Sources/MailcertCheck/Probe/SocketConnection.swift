@@ -44,7 +44,8 @@ final class SocketConnection: ByteSource {
     }
 
     private static func open(_ address: addrinfo, deadline: Deadline, text: String) throws -> Int32 {
-        let fd = socket(address.ai_family, address.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+        let fd = socket(
+            address.ai_family, address.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
             address.ai_protocol)
         guard fd >= 0 else { throw CheckError(.connect, "\(text): \(String(cString: strerror(errno)))") }
         if Glibc.connect(fd, address.ai_addr, address.ai_addrlen) == 0 { return fd }
@@ -71,7 +72,9 @@ final class SocketConnection: ByteSource {
     func send(_ bytes: [UInt8], deadline: Deadline) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent > 0 {
                 offset += sent
             } else if errno == EAGAIN || errno == EINTR {

@@ -61,7 +61,8 @@ struct StartTLSDialog {
     private func imap() throws -> Outcome {
         let greeting = try reader.line(deadline: .after(timeout), during: "in its greeting")
         guard greeting.hasPrefix("* OK") else {
-            throw CheckError(.rejected, "\(connection.peer) did not greet as an IMAP server: \"\(sanitized(greeting))\"")
+            throw CheckError(
+                .rejected, "\(connection.peer) did not greet as an IMAP server: \"\(sanitized(greeting))\"")
         }
         try send("a1 CAPABILITY")
         let capabilities = try imapResponse(tag: "a1", during: "to CAPABILITY")

@@ -61,7 +61,8 @@ public enum TLSProbe {
         } catch let error as CryptoError {
             throw CheckError(.handshake, "the TLS handshake with \(connection.peer) failed: \(error)")
         } catch let error as CheckError where error.code == .timeout {
-            throw CheckError(.timeout, "the TLS handshake with \(connection.peer) did not finish within \(deadline.lengthText)")
+            throw CheckError(
+                .timeout, "the TLS handshake with \(connection.peer) did not finish within \(deadline.lengthText)")
         }
     }
 

@@ -53,10 +53,14 @@ public enum MXWalk {
             case .exchanges(let records):
                 exchanges = records.map { ($0.exchange, Int($0.preference)) }
             case .noMX:
-                notes.append(CheckResult("mx", .ok, "\(request.domain) has no MX records; mail goes to the domain itself (RFC 5321 section 5.1)"))
+                notes.append(
+                    CheckResult(
+                        "mx", .ok,
+                        "\(request.domain) has no MX records; mail goes to the domain itself (RFC 5321 section 5.1)"))
                 exchanges = [(request.domain, nil)]
             case .nullMX:
-                notes.append(CheckResult("mx", .ok, "\(request.domain) publishes a null MX (RFC 7505): it accepts no mail"))
+                notes.append(
+                    CheckResult("mx", .ok, "\(request.domain) publishes a null MX (RFC 7505): it accepts no mail"))
                 exchanges = []
             }
         } catch {
@@ -94,7 +98,8 @@ public enum MXWalk {
         } catch let error as DNSError where error.code == .nxdomain {
             tlsa = nil
         } catch {
-            tlsaNote = CheckResult("dane", .warning, "the TLSA lookup failed (\(error)); DANE senders defer mail to this host")
+            tlsaNote = CheckResult(
+                "dane", .warning, "the TLSA lookup failed (\(error)); DANE senders defer mail to this host")
         }
         let hostPolicy = policy(exchange.host, tlsa)
         return addresses.map { address in
@@ -105,7 +110,8 @@ public enum MXWalk {
             let results = report.results + (tlsaNote.map { [$0] } ?? [])
             return HostReport(
                 host: exchange.host, preference: exchange.preference, address: address,
-                report: CheckReport(target: report.target, hostnames: report.hostnames, results: results, served: report.served))
+                report: CheckReport(
+                    target: report.target, hostnames: report.hostnames, results: results, served: report.served))
         }
     }
 

@@ -9,7 +9,8 @@ public enum RemoteCheck {
             let outcome = try TLSProbe.run(request)
             let subject = CertificateUnderCheck(leaf: outcome.chain[0], intermediates: Array(outcome.chain.dropFirst()))
             return CheckReport(
-                target: outcome.peer == request.target ? request.target : "\(request.target) (\(outcome.peer))", hostnames: policy.hostnames,
+                target: outcome.peer == request.target ? request.target : "\(request.target) (\(outcome.peer))",
+                hostnames: policy.hostnames,
                 results: outcome.transportResults + CertificateChecks.run(subject, policy: policy),
                 served: outcome.served)
         } catch let error as CheckError {

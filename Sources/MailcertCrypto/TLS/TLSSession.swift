@@ -91,7 +91,9 @@ public final class TLSSession {
         OpenSSLErrorQueue.clear()
         guard !plaintext.isEmpty else { return }
         let written = plaintext.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-        guard written == Int32(plaintext.count) else { _ = try progress(after: written, doing: "writing over TLS"); return }
+        guard written == Int32(plaintext.count) else {
+            _ = try progress(after: written, doing: "writing over TLS"); return
+        }
     }
 
     /// Queues a close_notify alert (then send `takeOutput()`).
