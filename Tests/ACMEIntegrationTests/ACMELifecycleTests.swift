@@ -24,6 +24,21 @@ struct ACMELifecycleTests {
         #expect(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test").contains("OK"))
     }
 
+    @Test("renew puts the pre-published next key (mailcert tlsa --next) in service, so its TLSA record is right")
+    func renewWithNextKey() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
+        let tlsa = try fixture.mailcert.json(["tlsa", "--name", "mx1.example.test", "--next", "--json"])
+        let records = try #require(tlsa["records"] as? [[String: Any]])
+        let published = try #require(records.first { $0["key"] as? String == "next" }?["data"] as? String)
+        let forced = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--force"])
+        #expect(forced.status == 0, "\(forced.output)")
+        let served = try Subprocess.run(
+            "sh", ["-c", "openssl x509 -in '\(fixture.current("mx1.example.test", "cert.pem"))' -noout -pubkey | "
+                + "openssl pkey -pubin -outform DER | openssl dgst -sha256 -r"])
+        #expect(String(served.stdout.prefix(64)).uppercased() == published)
+    }
+
     @Test("renew of a certificate not obtained over ACME says so")
     func renewSelfSigned() throws {
         let mailcert = try MailcertRunner()
