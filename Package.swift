@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,7 +53,9 @@ let package = Package(
         ),
         .target(
             name: "MailcertCore",
-            dependencies: ["ACME", "MailcertCrypto", "MailcertCheck"]
+            dependencies: [
+                "ACME", "MailcertCrypto", "MailcertCheck", .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         .target(
             name: "MailcertCLI",

@@ -10,7 +10,8 @@
 #      current/ paths, and verified by openssl s_client against their CAs;
 #   8. mailcert check: a stored certificate locally; then a real STARTTLS SMTP server (aiosmtpd) serving mx1
 #      from current/, checked over the wire with the DANE record 'mailcert tlsa' prints; then every MX of
-#      example.test, looked up in a local dnsmasq, as a monitoring probe would.
+#      example.test, looked up in a local dnsmasq, as a monitoring probe would;
+#   9. the renewal timer rendered into a staging root and checked by systemd-analyze verify.
 set -euo pipefail
 mailcert=${1:?usage: demo.sh PATH-TO-MAILCERT}
 work=$(mktemp -d /tmp/mailcert-demo.XXXXXX)
@@ -105,5 +106,11 @@ pids+=($!)
 wait_port "$dns_port"
 run "$mailcert" check --domain example.test --resolver "127.0.0.1:$dns_port" --port "$smtp_port" \
   --ca-bundle "$work/pebble-root.pem"
+
+step "9. The renewal timer, staged under a root directory and checked by systemd"
+run "$mailcert" timer install --root "$work/root"
+run systemd-analyze verify "$work/root/etc/systemd/system/mailcert-renew.service" \
+  "$work/root/etc/systemd/system/mailcert-renew.timer"
+sed -n '/^\[Timer\]/,$p' "$work/root/etc/systemd/system/mailcert-renew.timer"
 
 printf '\ndemo: all steps passed (state was in %s, now removed)\n' "$MAILCERT_STATE_DIR"

@@ -18,7 +18,7 @@ public struct Mailcert: AsyncParsableCommand {
         version: "mailcert \(MailcertVersion.number) (\(OpenSSLVersion.text))",
         subcommands: [
             RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self, RenewCommand.self,
-            RevokeCommand.self, AccountCommand.self, CheckCommand.self, TLSACommand.self,
+            RevokeCommand.self, AccountCommand.self, CheckCommand.self, TLSACommand.self, TimerCommand.self,
         ]
     )
 

@@ -7,7 +7,7 @@ struct HelpTextTests {
     func rootHelp() throws {
         let result = try MailcertRunner().run(["--help"])
         #expect(result.status == 0)
-        for command in ["request", "import", "export", "list", "check", "tlsa"] { #expect(result.stdout.contains(command)) }
+        for command in ["request", "import", "export", "list", "check", "tlsa", "timer"] { #expect(result.stdout.contains(command)) }
         #expect(result.stdout.contains("MAILCERT_STATE_DIR"))
     }
 
