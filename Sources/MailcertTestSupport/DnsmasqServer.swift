@@ -23,12 +23,7 @@ public final class DnsmasqServer: @unchecked Sendable {
         process = try BackgroundProcess(
             Self.executable, arguments + records, log: directory.path("dnsmasq.log"), stopSignal: SIGKILL)
         // dnsmasq answers on TCP as soon as on UDP: a TCP accept means it is ready.
-        for _ in 0..<400 {
-            if FreePort.isListening(port, host: listen) { return }
-            guard process.isRunning else { break }
-            usleep(25_000)
-        }
-        throw TestSupportError("dnsmasq does not listen on \(listen) port \(port): \(process.log())")
+        try FreePort.waitUntilListening(port, host: listen, server: process)
     }
 
     /// "127.0.0.1:PORT" or "[::1]:PORT", as `--resolver` takes it.

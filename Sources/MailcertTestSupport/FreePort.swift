@@ -19,28 +19,33 @@ public enum FreePort {
         }
     }
 
-    private static func canBind(_ port: Int) -> Bool { onLoopback(port) { fd, address, length in bind(fd, address, length) } == 0 }
-
-    /// True once something accepts TCP connections on 127.0.0.1:`port` (or ::1 when `host` is "::1").
-    public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
-        guard host == "::1" else { return onLoopback(port) { fd, address, length in connect(fd, address, length) } == 0 }
-        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_addr = in6addr_loopback
-        address.sin6_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-            }
-        } == 0
+    private static func canBind(_ port: Int) -> Bool {
+        onLoopback(port, host: "127.0.0.1") { fd, address, length in bind(fd, address, length) } == 0
     }
 
-    /// Runs `call` (bind or connect) on a fresh TCP socket with 127.0.0.1:`port`, then closes the socket.
-    private static func onLoopback(_ port: Int, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// True once something accepts TCP connections on `host` ("127.0.0.1" or "::1") port `port`.
+    public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
+        onLoopback(port, host: host) { fd, address, length in connect(fd, address, length) } == 0
+    }
+
+    /// Runs `call` (bind or connect) on a fresh TCP socket with 127.0.0.1 (or ::1) and `port`, then closes it.
+    private static func onLoopback(
+        _ port: Int, host: String, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) -> Int32 {
+        let family = host.contains(":") ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        if family == AF_INET6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_addr = in6addr_loopback
+            address.sin6_port = UInt16(port).bigEndian
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    call(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -50,11 +55,17 @@ public enum FreePort {
         }
     }
 
-    /// Waits up to `seconds` for `port` to accept connections.
-    public static func waitUntilListening(_ port: Int, seconds: Double = 10) throws {
+    /// Waits up to `seconds` for `port` to accept connections; gives up at once, with its log, when `server`
+    /// has exited.
+    public static func waitUntilListening(
+        _ port: Int, host: String = "127.0.0.1", seconds: Double = 10, server: BackgroundProcess? = nil
+    ) throws {
         var waited = 0.0
-        while !isListening(port) {
-            guard waited < seconds else { throw TestSupportError("nothing listens on 127.0.0.1:\(port) after \(seconds) s") }
+        while !isListening(port, host: host) {
+            if let server, !server.isRunning { throw TestSupportError("the server exited: \(server.log())") }
+            guard waited < seconds else {
+                throw TestSupportError("nothing listens on \(host) port \(port) after \(seconds) s" + (server.map { ": \($0.log())" } ?? ""))
+            }
             usleep(20_000)
             waited += 0.02
         }

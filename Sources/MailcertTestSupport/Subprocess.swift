@@ -58,6 +58,20 @@ public struct Subprocess {
     }
 }
 
+extension Subprocess {
+    /// The oracle for DANE data: the digest ("sha256", "sha512") of a certificate file's SubjectPublicKeyInfo,
+    /// computed by the openssl command, upper-case hex.
+    public static func spkiDigest(_ certificatePath: String, digest: String = "sha256") throws -> String {
+        let result = try run(
+            "sh", ["-c", "openssl x509 -in '\(certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | "
+                + "openssl dgst -\(digest) -r"])
+        guard result.status == 0, let hex = result.stdout.split(separator: " ").first else {
+            throw TestSupportError("openssl cannot digest the key of \(certificatePath): \(result.output)")
+        }
+        return hex.uppercased()
+    }
+}
+
 /// A failure of the test harness itself (not of the code under test).
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String

@@ -18,7 +18,7 @@ public enum TestMailServer {
             "/usr/bin/python3",
             ["-m", "aiosmtpd", "-n", "-l", listen, "--tlscert", certificate, "--tlskey", key, "--no-requiretls"],
             log: log.path("log"), keeping: log, stopSignal: SIGKILL)
-        try waitUntilListening(server, host: host, port: port)
+        try FreePort.waitUntilListening(port, host: host, server: server)
         return (server, port)
     }
 
@@ -34,7 +34,7 @@ public enum TestMailServer {
         if let chain { arguments += ["-cert_chain", chain] }
         let server = try BackgroundProcess(
             "openssl", arguments, log: log.path("log"), keeping: log, stopSignal: SIGKILL)
-        try waitUntilListening(server, host: "127.0.0.1", port: port)
+        try FreePort.waitUntilListening(port, server: server)
         return (server, port)
     }
 
@@ -49,16 +49,7 @@ public enum TestMailServer {
         let server = try BackgroundProcess(
             "/usr/bin/python3", [script, mode, String(port), certificate, key], log: log.path("log"), keeping: log,
             stopSignal: SIGKILL)
-        try waitUntilListening(server, host: "127.0.0.1", port: port)
+        try FreePort.waitUntilListening(port, server: server)
         return (server, port)
-    }
-
-    private static func waitUntilListening(_ server: BackgroundProcess, host: String, port: Int) throws {
-        for _ in 0..<500 {
-            if FreePort.isListening(port, host: host) { return }
-            guard server.isRunning else { throw TestSupportError("the server exited: \(server.log())") }
-            usleep(20_000)
-        }
-        throw TestSupportError("nothing listens on \(host) port \(port) after 10 s: \(server.log())")
     }
 }

@@ -33,10 +33,7 @@ struct ACMELifecycleTests {
         let published = try #require(records.first { $0["key"] as? String == "next" }?["data"] as? String)
         let forced = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--force"])
         #expect(forced.status == 0, "\(forced.output)")
-        let served = try Subprocess.run(
-            "sh", ["-c", "openssl x509 -in '\(fixture.current("mx1.example.test", "cert.pem"))' -noout -pubkey | "
-                + "openssl pkey -pubin -outform DER | openssl dgst -sha256 -r"])
-        #expect(String(served.stdout.prefix(64)).uppercased() == published)
+        #expect(try Subprocess.spkiDigest(fixture.current("mx1.example.test", "cert.pem")) == published)
     }
 
     @Test("renew of a certificate not obtained over ACME says so")

@@ -36,16 +36,7 @@ enum CheckFixture {
     }
 
     /// The oracle: SHA-256 of the SubjectPublicKeyInfo, computed by the openssl command.
-    static func spkiSHA256(_ certificatePath: String) throws -> String {
-        let spki = try Subprocess.run(
-            "sh",
-            [
-                "-c",
-                "openssl x509 -in '\(certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | "
-                    + "openssl dgst -sha256 -r",
-            ])
-        return String(spki.stdout.prefix(64)).uppercased()
-    }
+    static func spkiSHA256(_ certificatePath: String) throws -> String { try Subprocess.spkiDigest(certificatePath) }
 
     /// The oracle for a whole verdict: `openssl verify` with a hostname, exit 0 or not.
     static func opensslVerifies(_ leaf: MintedLeaf, hostname: String, withChain: Bool = true) throws -> Bool {

@@ -26,13 +26,8 @@ struct DANECheckTests {
         let der = try Subprocess.run(
             "sh", ["-c", "openssl x509 -in '\(leaf.certificatePath)' -outform DER | openssl dgst -sha256 -r"])
         #expect(try dane(leaf, ["3 0 1 \(der.stdout.prefix(64))"])["dane"]?.status == .ok)
-        let sha512 = try Subprocess.run(
-            "sh",
-            [
-                "-c",
-                "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r",
-            ])
-        #expect(try dane(leaf, ["3 1 2 \(sha512.stdout.prefix(128))"])["dane"]?.status == .ok)
+        let sha512 = try Subprocess.spkiDigest(leaf.certificatePath, digest: "sha512")
+        #expect(try dane(leaf, ["3 1 2 \(sha512)"])["dane"]?.status == .ok)
 
         let other = try CheckFixture.spkiSHA256(try ca.issue(LeafSpec(["mx1.example.test"])).certificatePath)
         let mismatch = try #require(try dane(leaf, ["3 1 1 \(other)"])["dane"])
@@ -74,13 +69,7 @@ struct DANECheckTests {
         let short = try #require(CertificateChecks.run(try CheckFixture.subject(leaf), policy: policy).last)
         #expect(short.check == "dane" && short.status == .warning, "a 20-byte SHA-256 is no SHA-256: \(short.reason)")
         #expect(try dane(leaf, ["3 2 1 \(spki)"])["dane"]?.status == .warning)
-        let sha512 = try Subprocess.run(
-            "sh",
-            [
-                "-c",
-                "openssl x509 -in '\(leaf.certificatePath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha512 -r",
-            ])
-        let goodSHA512 = String(sha512.stdout.prefix(128))
+        let goodSHA512 = try Subprocess.spkiDigest(leaf.certificatePath, digest: "sha512")
         let wrongSHA512 = String(repeating: "AB", count: 64)
         #expect(try dane(leaf, ["3 1 1 0000\(spki.dropFirst(4))", "3 1 2 \(goodSHA512)"])["dane"]?.status == .ok)
         #expect(
