@@ -110,6 +110,9 @@ struct CheckCommand: AsyncParsableCommand {
             throw ValidationError("--starttls and --servername go with --connect")
         }
         if domain == nil, resolver != nil { throw ValidationError("--resolver goes with --domain") }
+        if let resolver {
+            do { _ = try DNSServerAddress(parsing: resolver) } catch { throw ValidationError("--resolver: \(error)") }
+        }
         if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
         if domain != nil, !hostnames.isEmpty || !tlsaRecords.isEmpty {
             throw ValidationError(

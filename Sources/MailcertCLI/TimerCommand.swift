@@ -84,7 +84,15 @@ struct TimerCommand: ParsableCommand {
 /// source tree the executable was built in (a development checkout).
 enum TemplateDirectory {
     static func locate(_ flag: String?) throws -> URL {
-        if let flag { return URL(fileURLWithPath: flag, isDirectory: true) }
+        let marker = "systemd/mailcert-renew.timer.mustache"
+        if let flag {
+            let directory = URL(fileURLWithPath: flag, isDirectory: true)
+            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(marker).path) else {
+                throw MailcertError(
+                    .notFound, "--templates \(directory.path) holds no \(marker); nothing was installed")
+            }
+            return directory
+        }
         let executableDirectory = URL(fileURLWithPath: Executable.path).deletingLastPathComponent()
         var candidates = [
             executableDirectory.appendingPathComponent("../share/mailcert/templates").standardizedFileURL,
@@ -95,7 +103,6 @@ enum TemplateDirectory {
             candidates.append(directory.appendingPathComponent("templates"))
             directory = directory.deletingLastPathComponent()
         }
-        let marker = "systemd/mailcert-renew.timer.mustache"
         if let found = candidates.first(where: {
             FileManager.default.fileExists(atPath: $0.appendingPathComponent(marker).path)
         }) {

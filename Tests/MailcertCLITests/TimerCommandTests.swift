@@ -48,6 +48,15 @@ struct TimerCommandTests {
         #expect(fields[6] == "\(MailcertRunner.binary) renew --state-dir \(mailcert.stateDirectory) >/dev/null")
     }
 
+    @Test("a templates directory without the timer templates is refused before anything is written")
+    func missingTemplates() throws {
+        let root = try TemporaryDirectory("mailcert-root")
+        let result = try MailcertRunner().run(["timer", "install", "--root", root.url.path, "--templates", root.url.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("holds no systemd/mailcert-renew.timer.mustache; nothing was installed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.url.path).isEmpty)
+    }
+
     @Test("a file of the same name that mailcert did not write is neither overwritten nor removed")
     func foreignFile() throws {
         let mailcert = try MailcertRunner()

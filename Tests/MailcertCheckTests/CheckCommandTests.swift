@@ -52,6 +52,7 @@ struct CheckCommandTests {
             (["check", "--domain", "example.test", "--hostname", "x"], "drop --hostname"),
             (["check", "--connect", "a:99999"], "between 1 and 65535"),
             (["check", "--connect", "a", "--port", "587"], "--port goes with --domain"),
+            (["check", "--domain", "example.test", "--resolver", "notanip"], "--resolver: invalid DNS resolver address"),
         ])
     func usage(arguments: [String], says: String) throws {
         let result = try MailcertRunner().run(arguments)

@@ -95,8 +95,6 @@ public enum MXWalk {
         do {
             let found = try request.resolver.tlsa("_\(request.port)._tcp.\(exchange.host)")
             tlsa = found.records.isEmpty ? nil : found
-        } catch let error as DNSError where error.code == .nxdomain {
-            tlsa = nil
         } catch {
             tlsaNote = CheckResult(
                 "dane", .warning, "the TLSA lookup failed (\(error)); DANE senders defer mail to this host")
