@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +53,20 @@ let package = Package(
             name: "MailcertCheck",
             dependencies: ["MailcertCrypto", "MailcertDNS"]
         ),
+        /// ESMTP as a pure state machine (bytes in, actions out): no sockets, no TLS, no files.
+        .target(name: "SMTPProtocol"),
+        /// The bundled listener: SwiftNIO transport, TLS over memory BIOs, Maildir and relay delivery, hot reload.
+        /// Never imports ACME or MailcertCore: it is given certificate files and reloads what it finds there.
+        .target(
+            name: "SMTPServer",
+            dependencies: [
+                "SMTPProtocol", "MailcertCrypto", "MailcertCheck", "CMailcertShims", "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MailcertCore",
             dependencies: [
@@ -65,7 +81,10 @@ let package = Package(
                 "MailcertCheck",
                 "MailcertDNS",
                 "ACME",
+                "SMTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(
@@ -103,6 +122,17 @@ let package = Package(
         .testTarget(
             name: "ACMEIntegrationTests",
             dependencies: ["ACME", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+        ),
+        /// The state machine fed byte by byte and all at once.
+        .testTarget(
+            name: "SMTPProtocolTests",
+            dependencies: ["SMTPProtocol"]
+        ),
+        /// A live listener on 127.0.0.1 driven by raw bytes, openssl s_client, swaks and smtplib.
+        .testTarget(
+            name: "SMTPServerTests",
+            dependencies: ["SMTPServer", "SMTPProtocol", "MailcertCrypto", "MailcertTestSupport", "mailcert"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "MailcertCLITests",

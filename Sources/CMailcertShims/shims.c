@@ -66,3 +66,14 @@ int mc_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_se
 long mc_BIO_set_mem_eof_return(BIO *bio, int value) { return BIO_set_mem_eof_return(bio, value); }
 size_t mc_BIO_ctrl_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
 STACK_OF(X509) *mc_SSL_get_peer_cert_chain(const SSL *ssl) { return SSL_get_peer_cert_chain(ssl); }
+
+void mc_SSL_CTX_set_servername_callback(SSL_CTX *context, mc_servername_callback callback, void *argument) {
+    SSL_CTX_set_tlsext_servername_callback(context, callback);
+    SSL_CTX_set_tlsext_servername_arg(context, argument);
+}
+void mc_SSL_CTX_release_buffers(SSL_CTX *context) { SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS); }
+void mc_SSL_CTX_set_server_options(SSL_CTX *context) {
+    SSL_CTX_clear_options(context, SSL_OP_NO_TICKET | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+}
+int mc_SSL_CTX_set1_chain(SSL_CTX *context, STACK_OF(X509) *chain) { return (int)SSL_CTX_set1_chain(context, chain); }

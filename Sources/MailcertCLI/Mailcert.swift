@@ -19,6 +19,7 @@ public struct Mailcert: AsyncParsableCommand {
         subcommands: [
             RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self, RenewCommand.self,
             RevokeCommand.self, AccountCommand.self, CheckCommand.self, TLSACommand.self, TimerCommand.self,
+            ServeCommand.self,
         ]
     )
 

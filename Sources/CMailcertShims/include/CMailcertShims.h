@@ -55,6 +55,15 @@ long mc_BIO_set_mem_eof_return(BIO *bio, int value);
 size_t mc_BIO_ctrl_pending(BIO *bio);
 STACK_OF(X509) *mc_SSL_get_peer_cert_chain(const SSL *ssl);
 
+/* OpenSSL: the server side of the bundled listener. */
+typedef int (*mc_servername_callback)(SSL *ssl, int *alert, void *argument);
+void mc_SSL_CTX_set_servername_callback(SSL_CTX *context, mc_servername_callback callback, void *argument);
+/* SSL_MODE_RELEASE_BUFFERS: an idle session gives its 34 KiB of record buffers back. */
+void mc_SSL_CTX_release_buffers(SSL_CTX *context);
+/* SSL_OP_NO_TICKET off, SSL_OP_CIPHER_SERVER_PREFERENCE off: session tickets on, client picks among modern suites. */
+void mc_SSL_CTX_set_server_options(SSL_CTX *context);
+int mc_SSL_CTX_set1_chain(SSL_CTX *context, STACK_OF(X509) *chain);
+
 /* libcurl: typed curl_easy_setopt / curl_easy_getinfo. */
 typedef size_t (*mc_curl_write_callback)(char *data, size_t size, size_t count, void *context);
 CURLcode mc_curl_easy_setopt_long(CURL *handle, CURLoption option, long value);

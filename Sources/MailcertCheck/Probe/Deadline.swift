@@ -1,11 +1,11 @@
 /// The moment a step must be finished by. Every wait of the probe is bounded by one, so a server that drips a
 /// byte at a time cannot stretch a step: the deadline is for the whole step, not per read.
-struct Deadline: Sendable {
+package struct Deadline: Sendable {
     let instant: ContinuousClock.Instant
     /// The step's length, for messages.
     let length: Duration
 
-    static func after(_ length: Duration) -> Deadline { Deadline(instant: .now + length, length: length) }
+    package static func after(_ length: Duration) -> Deadline { Deadline(instant: .now + length, length: length) }
 
     var hasPassed: Bool { ContinuousClock.now >= instant }
 

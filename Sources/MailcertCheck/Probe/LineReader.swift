@@ -3,19 +3,19 @@
 ///
 /// Lines split over many packets and several lines in one packet are the same to it. `discardBuffered()` drops
 /// whatever arrived beyond the last line read: what STARTTLS requires before the handshake.
-final class LineReader {
+package final class LineReader {
     private let connection: any ByteSource
     private var buffer: [UInt8] = []
     /// Longest line accepted (RFC 5321 allows 512 for replies; servers exceed it, garbage exceeds it by far).
     let maximumLineLength: Int
 
-    init(_ connection: any ByteSource, maximumLineLength: Int = 4096) {
+    package init(_ connection: any ByteSource, maximumLineLength: Int = 4096) {
         self.connection = connection
         self.maximumLineLength = maximumLineLength
     }
 
     /// The next line without its line ending (a bare LF is accepted as one, as lenient clients do).
-    func line(deadline: Deadline, during step: String) throws -> String {
+    package func line(deadline: Deadline, during step: String) throws -> String {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<newline])
@@ -47,7 +47,7 @@ final class LineReader {
 }
 
 /// Where a `LineReader` gets bytes: a socket, or in tests a script that delivers them a byte at a time.
-protocol ByteSource: AnyObject {
+package protocol ByteSource: AnyObject {
     /// "192.0.2.1:25", for messages.
     var peer: String { get }
     /// The next bytes before `deadline`; empty when the peer closed the connection.

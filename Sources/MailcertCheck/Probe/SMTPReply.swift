@@ -1,14 +1,14 @@
 /// One SMTP reply (RFC 5321 section 4.2): a three-digit code and one or more lines of text.
-struct SMTPReply: Equatable {
-    let code: Int
-    let lines: [String]
+package struct SMTPReply: Equatable {
+    package let code: Int
+    package let lines: [String]
 
     /// Most lines one reply may have; an EHLO answer has a dozen.
     static let maximumLines = 200
 
     /// Reads one complete reply: lines "250-…" continue it, "250 …" (or a bare "250") ends it, and every line must
     /// carry the same code.
-    static func read(from reader: LineReader, deadline: Deadline, during step: String) throws -> SMTPReply {
+    package static func read(from reader: LineReader, deadline: Deadline, during step: String) throws -> SMTPReply {
         var code: Int?
         var lines: [String] = []
         while true {
@@ -45,7 +45,7 @@ struct SMTPReply: Equatable {
     var summary: String { sanitized("\(code) \(lines.first ?? "")") }
 
     /// EHLO keywords (the first word of every line but the greeting), upper-cased.
-    var extensions: [String] {
+    package var extensions: [String] {
         lines.dropFirst().compactMap { $0.split(separator: " ").first.map { $0.uppercased() } }
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 /// A TCP connection with every operation bounded by a deadline: non-blocking socket plus poll(2).
 ///
 /// Blocking by design (the probe is a sequence of steps); callers run it off the cooperative thread pool.
-final class SocketConnection: ByteSource {
+package final class SocketConnection: ByteSource {
     private let fd: Int32
     /// "192.0.2.1:25", the address actually connected to.
-    let peer: String
+    package let peer: String
 
     private init(fd: Int32, peer: String) {
         self.fd = fd
@@ -16,7 +16,7 @@ final class SocketConnection: ByteSource {
     deinit { close(fd) }
 
     /// Connects to the first address of `host` that answers, trying them in resolver order.
-    static func connect(host: String, port: Int, deadline: Deadline) throws -> SocketConnection {
+    package static func connect(host: String, port: Int, deadline: Deadline) throws -> SocketConnection {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
@@ -69,7 +69,7 @@ final class SocketConnection: ByteSource {
     }
 
     /// Sends all of `bytes` before `deadline`.
-    func send(_ bytes: [UInt8], deadline: Deadline) throws {
+    package func send(_ bytes: [UInt8], deadline: Deadline) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes {
@@ -88,7 +88,7 @@ final class SocketConnection: ByteSource {
     }
 
     /// The next bytes that arrive before `deadline`; empty when the peer closed the connection.
-    func receive(maximum: Int, deadline: Deadline) throws -> [UInt8] {
+    package func receive(maximum: Int, deadline: Deadline) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: maximum)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, maximum, 0) }

@@ -7,7 +7,7 @@ import COpenSSL
 public final class TLSContext: @unchecked Sendable {
     let pointer: OpaquePointer
 
-    private init(taking pointer: OpaquePointer) { self.pointer = pointer }
+    init(taking pointer: OpaquePointer) { self.pointer = pointer }
 
     deinit { SSL_CTX_free(pointer) }
 

@@ -12,7 +12,8 @@ public final class TLSSession {
     private let networkIn: OpaquePointer
     /// Ciphertext OpenSSL wants sent (owned by `ssl`).
     private let networkOut: OpaquePointer
-    private let context: TLSContext
+    /// Keeps the context (and, for a server, the SNI table its callback reads) alive as long as the session.
+    private let context: AnyObject
 
     /// What a step of the handshake or a read needs next.
     public enum Progress: Equatable {
@@ -24,9 +25,25 @@ public final class TLSSession {
     }
 
     /// A client session; `serverName` is sent as SNI when it is a DNS name (never for an IP literal, RFC 6066).
-    public init(client context: TLSContext, serverName: String?) throws {
+    public convenience init(client context: TLSContext, serverName: String?) throws {
+        try self.init(pointer: context.pointer, owner: context)
+        SSL_set_connect_state(ssl)
+        if let serverName, !serverName.isEmpty, IPAddressText.parse(serverName) == nil,
+            mc_SSL_set_tlsext_host_name(ssl, serverName) != 1
+        {
+            throw CryptoError.openSSL(.tls, "cannot set the server name \(serverName) for SNI")
+        }
+    }
+
+    /// A server session presenting `context`'s certificates; SNI may switch it to another of them.
+    public convenience init(server context: ServerTLSContext) throws {
+        try self.init(pointer: context.defaultContext.pointer, owner: context)
+        SSL_set_accept_state(ssl)
+    }
+
+    private init(pointer: OpaquePointer, owner: AnyObject) throws {
         OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer) else { throw CryptoError.openSSL(.tls, "cannot create a TLS session") }
+        guard let ssl = SSL_new(pointer) else { throw CryptoError.openSSL(.tls, "cannot create a TLS session") }
         guard let input = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
             throw CryptoError.openSSL(.tls, "cannot create a TLS session buffer")
@@ -43,21 +60,29 @@ public final class TLSSession {
         self.ssl = ssl
         self.networkIn = input
         self.networkOut = output
-        self.context = context
-        SSL_set_connect_state(ssl)
-        if let serverName, !serverName.isEmpty, IPAddressText.parse(serverName) == nil,
-            mc_SSL_set_tlsext_host_name(ssl, serverName) != 1
-        {
-            throw CryptoError.openSSL(.tls, "cannot set the server name \(serverName) for SNI")
-        }
+        self.context = owner
     }
 
     deinit { SSL_free(ssl) }
 
     /// Hands ciphertext that arrived from the network to OpenSSL.
     public func receive(_ ciphertext: [UInt8]) {
+        ciphertext.withUnsafeBytes { receive($0) }
+    }
+
+    /// Hands ciphertext that arrived from the network to OpenSSL, without an intermediate copy.
+    public func receive(_ ciphertext: UnsafeRawBufferPointer) {
         guard !ciphertext.isEmpty else { return }
-        _ = ciphertext.withUnsafeBytes { BIO_write(networkIn, $0.baseAddress, Int32($0.count)) }
+        _ = BIO_write(networkIn, ciphertext.baseAddress, Int32(ciphertext.count))
+    }
+
+    /// Bytes of ciphertext waiting to be sent.
+    public var pendingOutput: Int { Int(mc_BIO_ctrl_pending(networkOut)) }
+
+    /// Drains up to `buffer.count` bytes of pending ciphertext into `buffer`; returns how many.
+    public func takeOutput(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard !buffer.isEmpty else { return 0 }
+        return max(0, Int(BIO_read(networkOut, buffer.baseAddress, Int32(buffer.count))))
     }
 
     /// Ciphertext OpenSSL produced and the caller must send, drained.
@@ -86,6 +111,14 @@ public final class TLSSession {
         return ([], try progress(after: count, doing: "reading over TLS"))
     }
 
+    /// Decrypts into `buffer`: how many bytes, and when none, what is needed before there can be some.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, progress: Progress) {
+        OpenSSLErrorQueue.clear()
+        let count = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
+        if count > 0 { return (Int(count), .done) }
+        return (0, try progress(after: count, doing: "reading over TLS"))
+    }
+
     /// Encrypts `plaintext`; the ciphertext is then in `takeOutput()`.
     public func write(_ plaintext: [UInt8]) throws {
         OpenSSLErrorQueue.clear()
@@ -101,6 +134,14 @@ public final class TLSSession {
         _ = SSL_shutdown(ssl)
         OpenSSLErrorQueue.clear()
     }
+
+    /// The name the client sent with SNI, if any.
+    public var requestedServerName: String? {
+        SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
+    }
+
+    /// The leaf this side presented (a server: the one SNI and the signature algorithms chose).
+    public var localCertificate: Certificate? { SSL_get_certificate(ssl).map { Certificate(retaining: $0) } }
 
     /// "TLSv1.3", "TLSv1.2", …
     public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }

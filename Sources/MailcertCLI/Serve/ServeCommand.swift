@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailcertCore
+import SMTPProtocol
+import SMTPServer
+
+/// `mailcert serve`: the bundled STARTTLS SMTP listener.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the bundled SMTP listener: STARTTLS (and implicit TLS) with certificates from the store.",
+        discussion: """
+            Accepts mail over SMTP and either stores it in a Maildir (--maildir; written and fsynced before the \
+            250) or hands it to an upstream SMTP server in the same session (--relay; 250 only after the upstream \
+            said 250, else 4xx), so mailcert can front an MTA that cannot manage its own certificate.
+
+            TLS: --listen ports offer STARTTLS (opportunistic: a client may also send in clear); --implicit-tls \
+            ports (465, RFC 8314) speak TLS from the first byte. TLS 1.2 and 1.3 only, forward-secret AEAD \
+            ciphers, no renegotiation, no compression; session tickets on, keys rotated. The --cert certificates \
+            and those bound to the smtp or submission service are served; SNI picks among them and an unknown \
+            name gets the first. With no usable certificate, STARTTLS is not offered and answers 454 4.7.0.
+
+            Reload: the store is watched; when a renewal switches a certificate's current version (or on SIGHUP) \
+            the new one is loaded and checked off to the side, then used for new handshakes; sessions under way \
+            finish on the old one. A broken new certificate is refused with a log line and the old one keeps \
+            serving. SIGTERM: stop accepting, let sessions finish (limits.shutdown_grace), then 421.
+
+            Security: started as root, it binds, loads the keys, then runs as --user. For reloads to work after \
+            that, the user must be able to read the served keys (store them 0640 to its group).
+
+            Every flag has a key in --config (TOML, see the README); flags win.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("A TOML configuration file; flags override its keys.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Listen here with STARTTLS (repeatable). Default 0.0.0.0:25.", valueName: "addr:port"))
+    var listen: [String] = []
+
+    @Option(
+        name: .customLong("implicit-tls"),
+        help: ArgumentHelp("Listen here with TLS from the first byte, as on port 465 (repeatable).", valueName: "addr:port"))
+    var implicitTLS: [String] = []
+
+    @Option(help: ArgumentHelp("The name in the greeting and Received headers. Default: this host's name.", valueName: "fqdn"))
+    var hostname: String?
+
+    @Option(help: ArgumentHelp("A stored certificate to serve (repeatable); the first is the default.", valueName: "name"))
+    var cert: [String] = []
+
+    @Option(help: ArgumentHelp("Deliver accepted mail into this Maildir.", valueName: "dir"))
+    var maildir: String?
+
+    @Option(help: ArgumentHelp("Relay accepted mail to this SMTP server, in the same session.", valueName: "host:port"))
+    var relay: String?
+
+    @Option(help: ArgumentHelp("Run as this user once the ports are bound and the keys loaded.", valueName: "user"))
+    var user: String?
+
+    @Option(name: .customLong("max-connections"), help: "Open connections in all (default 2000).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-ip"), help: "Open connections per client address (default 50).")
+    var maxConnectionsPerIP: Int?
+
+    @Option(name: .customLong("max-message-size"), help: "Largest message in octets, advertised as SIZE (default 25 MiB).")
+    var maxMessageSize: Int?
+
+    @Option(name: .customLong("max-recipients"), help: "Recipients per message (default 100).")
+    var maxRecipients: Int?
+
+    @Option(name: .customLong("command-timeout"), help: "Seconds for one whole command to arrive (default 300).")
+    var commandTimeout: Double?
+
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds for one whole TLS handshake (default 60).")
+    var handshakeTimeout: Double?
+
+    @Option(name: .customLong("greet-pause"), help: "Seconds to wait before the greeting; clients that talk first get 554 (default 0: off).")
+    var greetPause: Double?
+
+    @Option(name: .customLong("log-level"), help: "debug, info (one line per session; default), notice, warning or error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of debug, info, notice, warning, error")
+        }
+        if maildir != nil && relay != nil { throw ValidationError("--maildir and --relay exclude each other: pick one destination") }
+        for value in [maxConnections, maxConnectionsPerIP, maxMessageSize, maxRecipients].compactMap({ $0 }) where value < 1 {
+            throw ValidationError("limits must be at least 1 (got \(value))")
+        }
+        for value in [commandTimeout, handshakeTimeout].compactMap({ $0 }) where !(value > 0) {
+            throw ValidationError("timeouts must be more than 0 seconds (got \(value))")
+        }
+        _ = try listen.map { try HostPort.parse($0, defaultPort: 25) }
+        _ = try implicitTLS.map { try HostPort.parse($0, defaultPort: 465) }
+        if let relay { _ = try HostPort.parse(relay, defaultPort: 25) }
+        for name in cert { _ = try Arguments.certificateName(name) }
+    }
+
+    func run() throws {
+        try Output.reportingErrors {
+            let file = try config.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
+            let settings = try ServeSettings(flags: self, file: file, store: global.store())
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            try ServeRunner(settings: settings, logger: Logger(label: "mailcert.serve")).run()
+        }
+    }
+}

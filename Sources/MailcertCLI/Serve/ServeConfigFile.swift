@@ -1,0 +1,102 @@
+import Foundation
+import MailcertCore
+import TOMLKit
+
+/// The `mailcert serve --config FILE` file (TOML). Every key mirrors a flag; flags win.
+///
+/// ```toml
+/// listen = ["0.0.0.0:25", "[::]:587"]
+/// implicit_tls = ["0.0.0.0:465"]
+/// hostname = "mx1.example.com"
+/// cert = ["mx1.example.com", "mx1-rsa"]
+/// maildir = "/var/mail/inbound"        # or: relay = "127.0.0.1:10025"
+/// user = "mailcert"
+///
+/// [limits]
+/// max_connections = 2000
+/// max_connections_per_ip = 50
+/// max_message_size = 26214400
+/// max_recipients = 100
+/// command_timeout = 300        # seconds, total per command
+/// handshake_timeout = 60       # seconds, total per TLS handshake
+/// min_data_rate = 500          # octets per second during DATA
+/// greet_pause = 0              # seconds; > 0 rejects clients that talk before the greeting
+/// shutdown_grace = 30          # seconds
+/// ticket_key_rotation = 43200  # seconds between new session ticket keys
+/// ```
+struct ServeConfigFile: Decodable, Equatable {
+    var listen: [String]?
+    var implicitTLS: [String]?
+    var hostname: String?
+    var cert: [String]?
+    var maildir: String?
+    var relay: String?
+    var user: String?
+    var limits: Limits?
+
+    struct Limits: Decodable, Equatable {
+        var maxConnections: Int?
+        var maxConnectionsPerIP: Int?
+        var maxMessageSize: Int?
+        var maxRecipients: Int?
+        var commandTimeout: Double?
+        var handshakeTimeout: Double?
+        var minDataRate: Int?
+        var greetPause: Double?
+        var shutdownGrace: Double?
+        var ticketKeyRotation: Double?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxConnections = "max_connections"
+            case maxConnectionsPerIP = "max_connections_per_ip"
+            case maxMessageSize = "max_message_size"
+            case maxRecipients = "max_recipients"
+            case commandTimeout = "command_timeout"
+            case handshakeTimeout = "handshake_timeout"
+            case minDataRate = "min_data_rate"
+            case greetPause = "greet_pause"
+            case shutdownGrace = "shutdown_grace"
+            case ticketKeyRotation = "ticket_key_rotation"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listen
+        case implicitTLS = "implicit_tls"
+        case hostname, cert, maildir, relay, user, limits
+    }
+
+    /// Reads and checks `file`: TOML syntax, value types, and no key mailcert does not know (a typo would otherwise
+    /// be silently ignored, and a limit the admin believes set would not be).
+    static func load(_ file: URL) throws -> ServeConfigFile {
+        let text = String(decoding: try UserFile.read(file, purpose: "cannot read the serve configuration"), as: UTF8.self)
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch {
+            throw MailcertError(.badInput, "\(file.path): not valid TOML: \(error); nothing was started")
+        }
+        try rejectUnknownKeys(in: table, known: CodingKeys.allCases.map(\.rawValue), where: file.path)
+        if let limits = table["limits"]?.table {
+            try rejectUnknownKeys(in: limits, known: Limits.CodingKeys.allCases.map(\.rawValue), where: "\(file.path) [limits]")
+        }
+        do { return try TOMLDecoder().decode(ServeConfigFile.self, from: table) } catch {
+            throw MailcertError(.badInput, "\(file.path): \(describe(error)); nothing was started")
+        }
+    }
+
+    private static func rejectUnknownKeys(in table: TOMLTable, known: [String], where place: String) throws {
+        for key in table.keys where !known.contains(key) {
+            throw MailcertError(
+                .badInput,
+                "\(place): unknown key '\(key)' (known: \(known.joined(separator: ", "))); nothing was started")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type)"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Dispatch
+import Foundation
+import Logging
+import MailcertCore
+import SMTPServer
+
+/// Starts the listener in the order privilege separation needs, then waits for signals.
+///
+/// Order: load certificates and bind (as root, so port 25 and 0600 keys work), drop to --user, watch the store,
+/// serve. SIGHUP reloads; SIGTERM and SIGINT shut down gracefully.
+struct ServeRunner {
+    let settings: ServeSettings
+    let logger: Logger
+
+    func run() throws {
+        let contexts = TLSContextStore()
+        let reloader = CertificateReloader(sources: settings.sources, store: contexts, logger: logger)
+        if settings.sources.isEmpty {
+            logger.warning("no certificate to serve (--cert NAME, or enable one for smtp): STARTTLS is not offered")
+        } else {
+            reloader.reload(reason: "start")
+        }
+        let listener = SMTPListener(
+            configuration: settings.listener, contexts: contexts, sink: makeSink(), logger: logger, now: { Date() })
+        do {
+            _ = try listener.bind()
+        } catch {
+            throw MailcertError(.io, "cannot listen on \(settings.listener.endpoints.map(\.description).joined(separator: ", ")): \(error); nothing was started")
+        }
+        if let user = settings.user {
+            try PrivilegeDrop.become(user: user)
+            logger.notice("running as user \(user)")
+        }
+        let watcher = try startWatching(reloader)
+        let signals = SignalWaiter(logger: logger)
+        signals.onHangUp { reloader.reload(reason: "SIGHUP") }
+        let rotation = rotateTicketKeys(reloader)
+        logger.notice("ready")
+        signals.waitForTermination()
+        rotation.cancel()
+        watcher?.stop()
+        listener.shutdown()
+        logger.notice("stopped")
+    }
+
+    private func makeSink() -> any MessageSink {
+        switch settings.destination {
+        case .maildir(let directory):
+            return MaildirSink(directory: directory, hostname: settings.listener.session.hostname, now: { Date() })
+        case .relay(let host, let port):
+            return RelaySink(host: host, port: port, heloName: settings.listener.session.hostname)
+        }
+    }
+
+    /// Watches each certificate's directory (where `current` is renamed) and the store's `certs` directory.
+    private func startWatching(_ reloader: CertificateReloader) throws -> DirectoryWatcher? {
+        guard !settings.sources.isEmpty else { return nil }
+        let directories = [settings.certificatesDirectory] + settings.sources.flatMap(\.watchedDirectories)
+        let watcher = try DirectoryWatcher(directories: { directories }) {
+            reloader.reload(reason: "the store changed")
+        }
+        watcher.start()
+        return watcher
+    }
+
+    private func rotateTicketKeys(_ reloader: CertificateReloader) -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let interval = settings.ticketKeyRotation
+        timer.schedule(
+            deadline: .now() + .seconds(Int(interval.components.seconds)),
+            repeating: .seconds(Int(max(60, interval.components.seconds))))
+        timer.setEventHandler { reloader.rotateTicketKeys() }
+        timer.resume()
+        return timer
+    }
+}
+
+/// SIGHUP, SIGTERM and SIGINT delivered to dispatch queues instead of interrupting the process.
+final class SignalWaiter: @unchecked Sendable {
+    private let logger: Logger
+    private let terminated = DispatchSemaphore(value: 0)
+    /// Kept alive for the life of the process; dispatch sources stop when released.
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(logger: Logger) {
+        self.logger = logger
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [terminated, logger] in
+                logger.notice("signal \(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"): shutting down")
+                terminated.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func onHangUp(_ action: @escaping @Sendable () -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler(handler: action)
+        source.resume()
+        sources.append(source)
+    }
+
+    func waitForTermination() { terminated.wait() }
+}
