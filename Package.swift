@@ -131,7 +131,9 @@ let package = Package(
         /// A live listener on 127.0.0.1 driven by raw bytes, openssl s_client, swaks and smtplib.
         .testTarget(
             name: "SMTPServerTests",
-            dependencies: ["SMTPServer", "SMTPProtocol", "MailcertCrypto", "MailcertTestSupport", "mailcert"],
+            dependencies: [
+                "SMTPServer", "SMTPProtocol", "MailcertCrypto", "MailcertCheck", "MailcertTestSupport", "mailcert",
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

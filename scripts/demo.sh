@@ -11,7 +11,10 @@
 #   8. mailcert check: a stored certificate locally; then a real STARTTLS SMTP server (aiosmtpd) serving mx1
 #      from current/, checked over the wire with the DANE record 'mailcert tlsa' prints; then every MX of
 #      example.test, looked up in a local dnsmasq, as a monitoring probe would;
-#   9. the renewal timer rendered into a staging root and checked by systemd-analyze verify.
+#   9. the renewal timer rendered into a staging root and checked by systemd-analyze verify;
+#  10. mailcert's own STARTTLS listener (mailcert serve) serving mx1 on 127.0.0.1: checked over the wire, mail
+#      delivered by swaks into a Maildir, then a forced ACME renewal while it runs and the new certificate
+#      served without a restart; its systemd unit staged and verified.
 set -euo pipefail
 mailcert=${1:?usage: demo.sh PATH-TO-MAILCERT}
 work=$(mktemp -d /tmp/mailcert-demo.XXXXXX)
@@ -112,5 +115,39 @@ run "$mailcert" timer install --root "$work/root"
 run systemd-analyze verify "$work/root/etc/systemd/system/mailcert-renew.service" \
   "$work/root/etc/systemd/system/mailcert-renew.timer"
 sed -n '/^\[Timer\]/,$p' "$work/root/etc/systemd/system/mailcert-renew.timer"
+
+step "10. mailcert serve: the bundled STARTTLS listener, reloaded by a renewal with no restart"
+serve_port=$(port)
+cat >"$work/serve.toml" <<TOML
+listen = ["127.0.0.1:$serve_port"]
+hostname = "mx1.example.test"
+cert = ["mx1.example.test"]
+maildir = "$work/Maildir"
+TOML
+"$mailcert" serve --config "$work/serve.toml" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+pids+=("$serve_pid")
+wait_port "$serve_port"
+served() {
+  openssl s_client -starttls smtp -connect "127.0.0.1:$serve_port" -servername mx1.example.test </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
+}
+run "$mailcert" check --connect "127.0.0.1:$serve_port" --hostname mx1.example.test --ca-bundle "$work/pebble-root.pem"
+run swaks --silent 2 --server "127.0.0.1:$serve_port" --tls --from alice@client.test --to postmaster@example.test \
+  --header "Subject: hello from the demo"
+echo "delivered into the Maildir, with its trace header:"
+sed -n '1,/^$/p' "$work"/Maildir/new/* | grep -A3 '^Received:'
+before=$(served)
+run "$mailcert" renew --name mx1.example.test --force
+after=$(served)
+for _ in $(seq 50); do [ "$after" != "$before" ] && break; sleep 0.1; after=$(served); done
+echo "served before the renewal: $before"
+echo "served after the renewal:  $after   (same process, pid $serve_pid, no restart)"
+[ "$after" != "$before" ] || { echo "demo: the listener did not pick up the renewal" >&2; cat "$work/serve.log" >&2; exit 1; }
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+echo "the listener's log (one line per session; the reload):"
+grep -E "serving certificate|session" "$work/serve.log" | cut -c1-220
+run "$mailcert" serve --config "$work/serve.toml" --write-unit --root "$work/root"
+run systemd-analyze verify "$work/root/etc/systemd/system/mailcert-serve.service"
 
 printf '\ndemo: all steps passed (state was in %s, now removed)\n' "$MAILCERT_STATE_DIR"

@@ -82,12 +82,30 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("greet-pause"), help: "Seconds to wait before the greeting; clients that talk first get 554 (default 0: off).")
     var greetPause: Double?
 
+    @Flag(name: .customLong("write-unit"), help: "Install the systemd unit that runs this command (mailcert-serve.service), then exit.")
+    var writeUnit = false
+
+    @Flag(name: .customLong("remove-unit"), help: "Remove the unit --write-unit installed, then exit.")
+    var removeUnit = false
+
+    @Option(help: ArgumentHelp("With --write-unit/--remove-unit: below this directory instead of /.", valueName: "dir"))
+    var root = "/"
+
+    @Option(help: ArgumentHelp("With --write-unit: the templates directory.", valueName: "dir"))
+    var templates: String?
+
     @Option(name: .customLong("log-level"), help: "debug, info (one line per session; default), notice, warning or error.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of debug, info, notice, warning, error")
+        }
+        if writeUnit && removeUnit { throw ValidationError("--write-unit and --remove-unit exclude each other") }
+        if writeUnit && config == nil {
+            throw ValidationError(
+                "--write-unit needs --config FILE: the unit runs 'mailcert serve --config FILE', so every setting "
+                    + "(listen, cert, maildir or relay, user) must be in that file")
         }
         if maildir != nil && relay != nil { throw ValidationError("--maildir and --relay exclude each other: pick one destination") }
         for value in [maxConnections, maxConnectionsPerIP, maxMessageSize, maxRecipients].compactMap({ $0 }) where value < 1 {
@@ -103,6 +121,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if writeUnit || removeUnit { return try manageUnit() }
         try Output.reportingErrors {
             let file = try config.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
             let settings = try ServeSettings(flags: self, file: file, store: global.store())
@@ -113,6 +132,32 @@ struct ServeCommand: ParsableCommand {
                 return handler
             }
             try ServeRunner(settings: settings, logger: Logger(label: "mailcert.serve")).run()
+        }
+    }
+
+    /// --write-unit / --remove-unit: the unit runs `serve` with this store and --config; the Maildir is its only
+    /// writable path.
+    private func manageUnit() throws {
+        try Output.reportingErrors {
+            let rootURL = URL(fileURLWithPath: root, isDirectory: true)
+            if removeUnit {
+                let removed = try ListenerUnit.remove(root: rootURL)
+                if removed.isEmpty { Output.note("nothing to remove below \(rootURL.path)") }
+                for file in removed { Output.print("removed \(file.path)") }
+                return
+            }
+            let configPath = config.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let file = try configPath.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
+            let maildir = file?.maildir
+            let settings = ListenerUnit.Settings(
+                binary: Executable.path, stateDirectory: global.store().paths.root.path, configFile: configPath,
+                writablePaths: [maildir].compactMap { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } })
+            let renderer = TemplateRenderer(directory: try TemplateDirectory.locate(templates))
+            let written = try ListenerUnit.install(settings: settings, renderer: renderer, root: rootURL)
+            Output.print("installed \(written.path)")
+            if rootURL.standardizedFileURL.path == "/" {
+                Output.print("start it with: systemctl daemon-reload && systemctl enable --now mailcert-serve")
+            }
         }
     }
 }

@@ -55,6 +55,12 @@ public enum RenewalTimer {
         let rendered = try files(kind).map { file in
             (root.appendingPathComponent(file.path), try renderer.render(file.template, values))
         }
+        try writeManaged(rendered)
+        return rendered.map(\.0)
+    }
+
+    /// Writes rendered files atomically (mode 0644) after checking that none of them is someone else's.
+    static func writeManaged(_ rendered: [(URL, String)]) throws {
         for (destination, _) in rendered { try refuseForeign(destination) }
         for (destination, text) in rendered {
             let directory = destination.deletingLastPathComponent()
@@ -66,13 +72,16 @@ public enum RenewalTimer {
             }
             try POSIXFile.writeAtomically(Array(text.utf8), to: destination, mode: 0o644)
         }
-        return rendered.map(\.0)
     }
 
     /// Deletes the installed files of `kind`; returns the paths removed (none when nothing was installed).
     public static func remove(_ kind: Kind, root: URL) throws -> [URL] {
-        let existing = files(kind).map { root.appendingPathComponent($0.path) }
-            .filter { FileManager.default.fileExists(atPath: $0.path) }
+        try removeManaged(files(kind).map { root.appendingPathComponent($0.path) })
+    }
+
+    /// Deletes those of `files` that exist, once each is known to be mailcert's.
+    static func removeManaged(_ files: [URL]) throws -> [URL] {
+        let existing = files.filter { FileManager.default.fileExists(atPath: $0.path) }
         for file in existing { try refuseForeign(file) }
         for file in existing where unlink(file.path) != 0 {
             throw MailcertError(.io, "cannot remove \(file.path): \(String(cString: strerror(errno)))")
@@ -80,7 +89,7 @@ public enum RenewalTimer {
         return existing
     }
 
-    private static func refuseForeign(_ file: URL) throws {
+    static func refuseForeign(_ file: URL) throws {
         guard FileManager.default.fileExists(atPath: file.path) else { return }
         let head = String(decoding: (try POSIXFile.read(file)).prefix(200), as: UTF8.self)
         guard head.hasPrefix(marker) else {

@@ -6,6 +6,7 @@ import SMTPProtocol
 ///
 /// The upstream's refusals reach the client as they are (its code, enhanced status and text); a connection that
 /// fails, times out or talks nonsense is dropped and the client hears 451 4.4.1, and the next MAIL reconnects.
+/// Not Sendable and unlocked: the listener calls a channel one step at a time (see `MessageChannel`).
 final class RelayChannel: MessageChannel {
     private let upstream: RelaySink
     /// The open session with the upstream; nil before the first MAIL and after a failure.

@@ -92,8 +92,8 @@ final class SMTPConnectionHandler: ChannelDuplexHandler {
             environment.limiter.release(clientAddress)
             admitted = false
             if let destination {
-                _ = destinationTail?.flatMap { [pool = environment.threadPool] in
-                    pool.runIfActive(eventLoop: context.eventLoop) { destination.channel.close() }
+                _ = destinationTail?.flatMap { [pool = environment.threadPool, eventLoop = context.eventLoop] in
+                    pool.runIfActive(eventLoop: eventLoop) { destination.channel.close() }
                 }
             }
             environment.logger.info("session", metadata: record.metadata)
@@ -186,9 +186,9 @@ final class SMTPConnectionHandler: ChannelDuplexHandler {
         guard let destination, let tail = destinationTail else { return }
         waitingForDestination = true
         deadline?.cancel()
-        let pool = environment.threadPool
+        let (pool, eventLoop) = (environment.threadPool, context.eventLoop)
         let next = tail.flatMap {
-            pool.runIfActive(eventLoop: context.eventLoop) { step(destination.channel) }
+            pool.runIfActive(eventLoop: eventLoop) { step(destination.channel) }
         }
         destinationTail = next.map { _ in }.recover { _ in }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -205,9 +205,9 @@ final class SMTPConnectionHandler: ChannelDuplexHandler {
 
     private func tellDestination(_ context: ChannelHandlerContext, _ step: @escaping @Sendable (any MessageChannel) -> Void) {
         guard let destination, let tail = destinationTail else { return }
-        let pool = environment.threadPool
+        let (pool, eventLoop) = (environment.threadPool, context.eventLoop)
         destinationTail = tail.flatMap {
-            pool.runIfActive(eventLoop: context.eventLoop) { step(destination.channel) }
+            pool.runIfActive(eventLoop: eventLoop) { step(destination.channel) }
         }.recover { _ in }
     }
 
