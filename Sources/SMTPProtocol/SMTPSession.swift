@@ -193,7 +193,11 @@ public struct SMTPSession: Sendable {
     // MARK: - Commands
 
     private mutating func handle(_ line: [UInt8]) -> [SMTPAction] {
-        switch SMTPCommand(line: line) {
+        let command = SMTPCommand(line: line)
+        if policy.requireTLS && tls == nil && !policy.implicitTLS && !Self.allowedBeforeTLS(command) {
+            return error(ServerReply(530, "5.7.0", "Must issue a STARTTLS command first"))
+        }
+        switch command {
         case .ehlo(let name): return greeted(name, extended: true)
         case .helo(let name): return greeted(name, extended: false)
         case .mail(let sender, let parameters): return mail(from: sender, parameters: parameters)
@@ -212,6 +216,14 @@ public struct SMTPSession: Sendable {
         case .startTLS: return startTLS()
         case .syntaxError(let text): return error(ServerReply(501, "5.5.4", text))
         case .unknown: return error(ServerReply(500, "5.5.2", "Error: command not recognized"))
+        }
+    }
+
+    /// What a TLS-required port accepts in clear (RFC 3207 section 4).
+    private static func allowedBeforeTLS(_ command: SMTPCommand) -> Bool {
+        switch command {
+        case .ehlo, .helo, .startTLS, .noop, .reset, .quit: true
+        default: false
         }
     }
 

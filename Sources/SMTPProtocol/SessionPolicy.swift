@@ -14,10 +14,14 @@ public struct SessionPolicy: Sendable, Equatable {
     public var maximumErrors: Int
     /// True when the session started inside TLS (port 465, RFC 8314): STARTTLS is then neither offered nor accepted.
     public var implicitTLS: Bool
+    /// True on a port where TLS is mandatory (RFC 3207 section 4): before STARTTLS only EHLO, HELO, STARTTLS, NOOP,
+    /// RSET and QUIT are accepted, and everything else gets 530 5.7.0.
+    public var requireTLS: Bool
 
     public init(
         hostname: String, maximumMessageSize: Int = 25 * 1024 * 1024, maximumRecipients: Int = 100,
-        maximumCommandLine: Int = 1000, maximumTextLine: Int = 1000, maximumErrors: Int = 10, implicitTLS: Bool = false
+        maximumCommandLine: Int = 1000, maximumTextLine: Int = 1000, maximumErrors: Int = 10, implicitTLS: Bool = false,
+        requireTLS: Bool = false
     ) {
         self.hostname = hostname
         self.maximumMessageSize = maximumMessageSize
@@ -26,5 +30,6 @@ public struct SessionPolicy: Sendable, Equatable {
         self.maximumTextLine = maximumTextLine
         self.maximumErrors = maximumErrors
         self.implicitTLS = implicitTLS
+        self.requireTLS = requireTLS
     }
 }

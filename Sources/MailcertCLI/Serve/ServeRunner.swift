@@ -30,6 +30,14 @@ struct ServeRunner {
         if let user = settings.user {
             try PrivilegeDrop.become(user: user)
             logger.notice("running as user \(user)")
+            for source in settings.sources where access(source.keyFile.path, R_OK) != 0 {
+                logger.warning(
+                    """
+                    user \(user) cannot read \(source.keyFile.path): the certificate loaded at start keeps serving, \
+                    but reloads of \(source.name) will fail until the key is readable by \(user) (mode 0640 to its \
+                    group) or the listener is restarted
+                    """)
+            }
         }
         let watcher = try startWatching(reloader)
         let signals = SignalWaiter(logger: logger)

@@ -9,14 +9,22 @@ public struct ListenerConfiguration: Sendable {
         public var port: Int
         /// true: TLS from the first byte (port 465, RFC 8314); false: plaintext with STARTTLS (ports 25, 587).
         public var implicitTLS: Bool
+        /// On a STARTTLS port: mail only after STARTTLS (530 5.7.0 before it); false: opportunistic.
+        public var requireTLS: Bool
 
-        public init(host: String, port: Int, implicitTLS: Bool) {
+        public init(host: String, port: Int, implicitTLS: Bool, requireTLS: Bool = false) {
             self.host = host
             self.port = port
             self.implicitTLS = implicitTLS
+            self.requireTLS = requireTLS
         }
 
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// "implicit TLS", "STARTTLS required" or "STARTTLS opportunistic", for logs and help.
+        public var tlsMode: String {
+            implicitTLS ? "implicit TLS" : requireTLS ? "STARTTLS required" : "STARTTLS opportunistic"
+        }
     }
 
     /// Bounds on what one client, and all of them together, may take.

@@ -44,9 +44,10 @@ public final class SMTPListener: Sendable {
             let channel = try bootstrap(for: endpoint).bind(host: endpoint.host, port: endpoint.port).wait()
             servers.withLockedValue { $0.append(channel) }
             let port = channel.localAddress?.port ?? endpoint.port
-            let actual = ListenerConfiguration.Endpoint(host: endpoint.host, port: port, implicitTLS: endpoint.implicitTLS)
+            var actual = endpoint
+            actual.port = port
             bound.append(actual)
-            logger.notice("listening on \(actual) (\(endpoint.implicitTLS ? "implicit TLS" : "STARTTLS"))")
+            logger.notice("listening on \(actual) (\(actual.tlsMode))")
         }
         return bound
     }
@@ -68,6 +69,7 @@ public final class SMTPListener: Sendable {
     private func bootstrap(for endpoint: ListenerConfiguration.Endpoint) -> ServerBootstrap {
         var policy = configuration.session
         policy.implicitTLS = endpoint.implicitTLS
+        policy.requireTLS = endpoint.requireTLS
         let environment = ConnectionEnvironment(
             policy: policy, limits: configuration.limits, contexts: contexts, sink: sink, threadPool: threadPool,
             limiter: limiter, registry: registry, logger: logger, now: now)
