@@ -13,15 +13,17 @@ public struct ServerIdentity: Sendable {
     /// Checks what a server needs before it may present the chain: at least one certificate, the leaf first (the one
     /// the key belongs to), and a name to answer SNI with. Dates are not checked: an expired certificate still beats
     /// no TLS for opportunistic SMTP, and `mailcert check` reports it.
-    public init(label: String, chain: [Certificate], key: PrivateKey) throws {
+    /// `origin` says where chain and key came from, for the error messages (default: the label).
+    public init(label: String, chain: [Certificate], key: PrivateKey, origin: String? = nil) throws {
+        let origin = origin ?? label
         guard let first = chain.first else {
-            throw CryptoError(.malformedCertificate, "\(label): the chain holds no certificate")
+            throw CryptoError(.malformedCertificate, "\(origin): the chain holds no certificate")
         }
         guard first.matches(key) else {
-            throw CryptoError(.malformedKey, "\(label): the key does not belong to the first certificate of the chain")
+            throw CryptoError(.malformedKey, "\(origin): the key does not belong to the first certificate of the chain")
         }
         guard !first.dnsNames.isEmpty || first.commonName != nil else {
-            throw CryptoError(.malformedCertificate, "\(label): the certificate names no host")
+            throw CryptoError(.malformedCertificate, "\(origin): the certificate names no host")
         }
         self.label = label
         self.chain = chain
@@ -46,7 +48,8 @@ public struct ServerIdentity: Sendable {
         } catch {
             throw CryptoError(.malformedKey, "\(keyFile.path): cannot be read: \(error.localizedDescription)")
         }
-        return try ServerIdentity(label: label, chain: chain, key: key)
+        return try ServerIdentity(
+            label: label, chain: chain, key: key, origin: "\(keyFile.path) with \(chainFile.path)")
     }
 
     /// The names SNI can select this identity by: the DNS subjectAltNames, else the CN.

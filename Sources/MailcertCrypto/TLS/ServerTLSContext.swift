@@ -10,7 +10,10 @@ import COpenSSL
 ///
 /// Immutable once built and shared by every session started from it, on any thread; a reload builds a new one.
 public final class ServerTLSContext: @unchecked Sendable {
+    /// The identities served, in the order given, without those skipped.
     public let identities: [ServerIdentity]
+    /// Why an identity was left out: a second certificate of the same key type for the same names (the first wins).
+    public let skipped: [String]
     /// Where sessions start; holds the SNI callback.
     let defaultContext: TLSContext
     /// Lower-cased DNS names and "*.suffix" wildcards, to the context serving them.
@@ -21,15 +24,27 @@ public final class ServerTLSContext: @unchecked Sendable {
             throw CryptoError(.tls, "a TLS server needs at least one certificate")
         }
         var groups: [[String]: TLSContext] = [:]
+        var slotsTaken: [[String]: Set<Bool>] = [:]
         var byName: [String: TLSContext] = [:]
+        var served: [ServerIdentity] = []
+        var skipped: [String] = []
         for identity in identities {
             let names = identity.names.map { $0.lowercased() }.sorted()
+            // OpenSSL keeps one certificate per key type (RSA, ECDSA) for a context.
+            guard slotsTaken[names, default: []].insert(identity.key.isRSA).inserted else {
+                skipped.append(
+                    "\(identity.label): another \(identity.key.isRSA ? "RSA" : "ECDSA") certificate for the same names "
+                        + "is served first; this one is not served")
+                continue
+            }
             let context = try groups[names] ?? Self.makeContext(label: identity.label)
             groups[names] = context
             try Self.add(identity, to: context)
             for name in names where byName[name] == nil { byName[name] = context }
+            served.append(identity)
         }
-        self.identities = identities
+        self.identities = served
+        self.skipped = skipped
         self.defaultContext = groups[first.names.map { $0.lowercased() }.sorted()]!
         self.contextsByName = byName
         mc_SSL_CTX_set_servername_callback(
@@ -66,13 +81,9 @@ public final class ServerTLSContext: @unchecked Sendable {
         }
         defer { mc_sk_X509_free(intermediates) }
         for certificate in identity.chain.dropFirst() { _ = mc_sk_X509_push(intermediates, certificate.pointer) }
-        // override 0: a second identity of the same key type for the same names is refused, so the first one wins.
         guard SSL_CTX_use_cert_and_key(context.pointer, identity.leaf.pointer, identity.key.pointer, intermediates, 0) == 1
         else {
-            throw CryptoError.openSSL(
-                .tls,
-                "\(identity.label): OpenSSL refused the certificate and key (another \(identity.key.displayName) "
-                    + "certificate for the same names, or a key that does not match)")
+            throw CryptoError.openSSL(.tls, "\(identity.label): OpenSSL refused the certificate and its key")
         }
     }
 }

@@ -68,11 +68,16 @@ public final class CertificateReloader: Sendable {
             return 0
         }
         do {
-            store.replace(with: try ServerTLSContext(identities: identities))
-            logger.info("TLS context ready (\(reason)): \(identities.count) certificate(s)")
-            return identities.count
+            let context = try ServerTLSContext(identities: identities)
+            for reason in context.skipped { logger.warning("\(reason)") }
+            store.replace(with: context)
+            logger.info("TLS context ready (\(reason)): \(context.identities.count) certificate(s)")
+            return context.identities.count
         } catch {
-            logger.error("cannot build the TLS context (\(reason)): \(error); the previous one keeps serving")
+            let consequence =
+                store.current == nil
+                ? "STARTTLS is not offered and answers 454 4.7.0" : "the previous context keeps serving"
+            logger.error("cannot build the TLS context (\(reason)): \(error); \(consequence)")
             return store.current?.identities.count ?? 0
         }
     }
