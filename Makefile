@@ -21,3 +21,9 @@ test: deps
 
 clean:
 	rm -rf .build
+
+## The STARTTLS listener benchmark: `mailcert serve` against a private Postfix on 127.0.0.1 (see Benchmarks/README.md).
+.PHONY: bench
+bench: deps
+	$(SWIFT) build -c release --product mailcert
+	MAILCERT="$$($(SWIFT) build -c release --show-bin-path)/mailcert" Benchmarks/listener-benchmark.sh

@@ -5,13 +5,13 @@
 #   Benchmarks/listener-benchmark.sh            (or `make bench`; installs postfix with apt-get as root)
 #
 # For each server:
-#   1. memory: PSS of all its processes before and while IDLE_CONNECTIONS (1000) connections that only read the
-#      banner are held open, per connection;
-#   2. throughput: Benchmarks/smtp-load/loadgen at 1, 8 and 64 clients, each a full STARTTLS session with a
+#   1. throughput: Benchmarks/smtp-load/loadgen at 1, 8 and 64 clients, each a full STARTTLS session with a
 #      TLS 1.3 handshake without resumption, back to back (sessions/s, p50/p99 latency, failures, and the
 #      server's CPU per session);
-#   3. reload under load: 100 switches of the store's current/ symlink (the store's own way: one rename) while
-#      64 clients run, every ~100 ms; Postfix gets a `postfix reload` after each, as an administrator would.
+#   2. reload under load: 100 switches of the store's current/ symlink (the store's own way: one rename) while
+#      64 clients run, every ~100 ms; Postfix gets a `postfix reload` after each, as an administrator would;
+#   3. memory, on a freshly started server: PSS of all its processes before and while IDLE_CONNECTIONS (1000)
+#      connections that only read the banner are held open, per connection.
 # Then a table of both, with the ratios to Postfix.
 #
 # Environment: MAILCERT (a built binary; default: build release), SERVERS ("mailcert postfix"), LOAD_SECONDS (10),
@@ -21,6 +21,7 @@
 # Everything listens on 127.0.0.1 and is stopped by PID at the end, also on failure. A system Postfix, if there is
 # one, is not touched: the benchmark's instance has its own configuration, queue and data directories and port.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 bench=Benchmarks/smtp-load
 
@@ -102,6 +103,7 @@ stop_postfix() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  set +e
   for pid in "${loadgen_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   stop_mailcert
   stop_postfix
@@ -252,6 +254,13 @@ smtpd_client_message_rate_limit = 0
 smtpd_client_recipient_rate_limit = 0
 smtpd_client_new_tls_session_rate_limit = 0
 smtpd_client_auth_rate_limit = 0
+# The instance only answers sessions. Nothing it might queue (a postmaster notice) is delivered anywhere, and no
+# name is looked up in DNS: this machine may reach no address but its own.
+smtpd_peername_lookup = no
+notify_classes =
+default_transport = error:the benchmark instance delivers nothing
+relay_transport = error:the benchmark instance delivers nothing
+local_transport = error:the benchmark instance delivers nothing
 EOF
   # Debian's master.cf with the smtp service moved to our port, and no chroot (a chroot would need a copy of
   # /etc in the private queue directory; smtpd reads its certificate before it would enter one anyway).
@@ -311,22 +320,34 @@ measure_idle() {
   echo "  => $per KiB per idle connection"
 }
 
+# CPU time the whole machine has been busy since boot, in seconds (/proc/stat: user, nice, system, irq, softirq).
+machine_busy() { awk -v tick="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / tick }' /proc/stat; }
+
 measure_load() {
-  local server=$1 clients=$2 out=$work/$1-load-$2.out cpu0 cpu1
+  local server=$1 clients=$2 out=$work/$1-load-$2.out cpu0 cpu1 busy0 busy1
   "$loadgen" --port "$server_port" --clients "$clients" --duration "$load_seconds" --warmup "$warmup_seconds" \
     >"$out" 2>&1 &
   local pid=$!
   loadgen_pids+=("$pid")
-  # The server's CPU over the counted window (after the warm-up), per counted session.
+  # The server's CPU over the counted window (after the warm-up), per counted session; and what else kept the
+  # machine busy meanwhile (other programs, the kernel's loopback traffic), as a check on the figures.
   sleep "$warmup_seconds"
   cpu0=$(server_stat "$server" | grep -o 'cpu_s=[0-9.]*' | cut -d= -f2)
+  busy0=$(machine_busy)
   wait "$pid" || { echo "  loadgen failed: $(cat "$out")"; return 0; }
   cpu1=$(server_stat "$server" | grep -o 'cpu_s=[0-9.]*' | cut -d= -f2)
-  local sessions server_cpu
-  sessions=$(kv "$out" sessions)
-  server_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$sessions" 'BEGIN { printf "%.3f", n > 0 ? (b - a) * 1000 / n : 0 }')
-  echo "$(head -n1 "$out") server_cpu_ms=$server_cpu" >"$results/$server-load-$clients"
-  echo "  $(tail -n1 "$out"), server CPU $server_cpu ms/session"
+  busy1=$(machine_busy)
+  local figures
+  figures=$(awk -v a="$cpu0" -v b="$cpu1" -v m0="$busy0" -v m1="$busy1" -v n="$(kv "$out" sessions)" \
+    -v client="$(kv "$out" client_cpu_ms)" -v t="$(kv "$out" seconds)" 'BEGIN {
+      server = b - a
+      printf("server_cpu_ms=%.3f other_cores=%.2f", (n > 0) ? server * 1000 / n : 0,
+             (t > 0) ? (m1 - m0 - server - client * n / 1000) / t : 0)
+    }')
+  echo "$(head -n1 "$out") $figures" >"$results/$server-load-$clients"
+  echo "  $(tail -n1 "$out")"
+  echo "  server CPU $(kv "$results/$server-load-$clients" server_cpu_ms) ms/session;" \
+    "everything else on the machine: $(kv "$results/$server-load-$clients" other_cores) cores"
 }
 
 measure_reload() {
@@ -341,7 +362,9 @@ measure_reload() {
   for ((i = 0; i < switch_count; i++)); do
     v=${versions[i]}
     echo "$(switch_current "$v") $v" >>"$switches"
-    [ "$server" = postfix ] && postfix -c "$postfix_conf" reload >/dev/null 2>&1
+    if [ "$server" = postfix ] && ! postfix -c "$postfix_conf" reload >/dev/null 2>&1; then
+      echo "  postfix reload failed at switch $((i + 1))"
+    fi
     sleep 0.1
   done
   sleep 2 # the last switch needs sessions after it too
@@ -355,24 +378,24 @@ measure_reload() {
   switch_current "$initial_version" >/dev/null
 }
 
-run_server() {
-  local server=$1
-  say "$server"
+# Starts SERVER and checks, with openssl as an independent client, that it serves the store's certificate.
+launch() {
+  local server=$1 served
   server_port=
-  if ! "start_$server"; then echo "$server" >"$results/$server-skipped"; return 0; fi
-  echo "listening on 127.0.0.1:$server_port; $(server_stat "$server")"
-  local served
+  "start_$server" || return 1
   served=$(served_fingerprint "$server_port")
   if [ "$served" != "$initial_fp" ]; then
     echo "FAILED: $server serves leaf sha256 '${served:-nothing}', not the store's $initial_fp"
-    echo "$server" >"$results/$server-skipped"
     "stop_$server"
-    return 0
+    return 1
   fi
-  echo "serves the store's certificate (openssl s_client -starttls smtp agrees: sha256 $served)"
+  echo "listening on 127.0.0.1:$server_port, serving the store's certificate; $(server_stat "$server")"
+}
 
-  echo "-- $idle_connections idle connections, held ${idle_hold} s"
-  measure_idle "$server"
+run_server() {
+  local server=$1
+  say "$server"
+  if ! launch "$server"; then echo "$server" >"$results/$server-skipped"; return 0; fi
   for clients in $client_counts; do
     server_alive "$server" || { echo "FAILED: $server is gone"; break; }
     echo "-- $clients client(s), ${load_seconds} s after ${warmup_seconds} s of warm-up"
@@ -385,6 +408,14 @@ run_server() {
   fi
   server_alive "$server" || echo "FAILED: $server is gone"
   "stop_$server"
+
+  # Memory on a fresh server: after the load, Postfix keeps idle smtpd processes for max_idle (100 s), which the
+  # idle connections would reuse, and a heap that has grown makes new connections look cheaper than they are.
+  echo "-- $idle_connections idle connections, held ${idle_hold} s, on a freshly started $server"
+  launch "$server" || return 0
+  measure_idle "$server"
+  server_alive "$server" || echo "FAILED: $server is gone"
+  "stop_$server"
 }
 
 for server in $servers; do
@@ -393,19 +424,22 @@ done
 
 # --- The table -----------------------------------------------------------------------------------------------
 num() { [ -f "$1" ] && kv "$1" "$2" || echo "-"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2fx", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3gx", a / b }'; }
 
 say "Results ($(nproc) cores; the load generator runs on the same cores as the server)"
-printf '%-9s %7s %11s %9s %9s %9s %14s %14s\n' server clients sessions/s "p50 ms" "p99 ms" failures \
-  "server CPU ms" "client CPU ms"
+printf '%-9s %7s %11s %9s %9s %9s %11s %11s %7s\n' server clients sessions/s "p50 ms" "p99 ms" failures \
+  "server CPU" "client CPU" other
 for server in $servers; do
   if [ -f "$results/$server-skipped" ]; then printf '%-9s %7s\n' "$server" "skipped"; continue; fi
   for clients in $client_counts; do
     f=$results/$server-load-$clients
-    printf '%-9s %7s %11s %9s %9s %9s %14s %14s\n' "$server" "$clients" "$(num "$f" sessions_per_s)" \
-      "$(num "$f" p50_ms)" "$(num "$f" p99_ms)" "$(num "$f" failed)" "$(num "$f" server_cpu_ms)" "$(num "$f" client_cpu_ms)"
+    printf '%-9s %7s %11s %9s %9s %9s %11s %11s %7s\n' "$server" "$clients" "$(num "$f" sessions_per_s)" \
+      "$(num "$f" p50_ms)" "$(num "$f" p99_ms)" "$(num "$f" failed)" "$(num "$f" server_cpu_ms)" \
+      "$(num "$f" client_cpu_ms)" "$(num "$f" other_cores)"
   done
 done
+echo "(server/client CPU: ms of CPU time per session; other: cores busy with anything else meanwhile, the kernel's"
+echo " loopback traffic included: more than ~0.2 means something else was running and the figures are off)"
 
 echo
 echo "mailcert / Postfix, sessions/s:"
@@ -413,7 +447,7 @@ for clients in $client_counts; do
   printf '  %3s clients: %s\n' "$clients" \
     "$(ratio "$(num "$results/mailcert-load-$clients" sessions_per_s)" "$(num "$results/postfix-load-$clients" sessions_per_s)")"
 done
-echo "mailcert / Postfix, server CPU per session:"
+echo "mailcert / Postfix, server CPU per session (lower is better):"
 for clients in $client_counts; do
   printf '  %3s clients: %s\n' "$clients" \
     "$(ratio "$(num "$results/mailcert-load-$clients" server_cpu_ms)" "$(num "$results/postfix-load-$clients" server_cpu_ms)")"
