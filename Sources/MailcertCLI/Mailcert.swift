@@ -19,7 +19,7 @@ public struct Mailcert: AsyncParsableCommand {
         subcommands: [
             RequestCommand.self, ImportCommand.self, ExportCommand.self, ListCommand.self, RenewCommand.self,
             RevokeCommand.self, AccountCommand.self, CheckCommand.self, TLSACommand.self, TimerCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, EnableCommand.self, DisableCommand.self,
         ]
     )
 

@@ -20,3 +20,13 @@ public struct Bindings: Codable, Equatable, Sendable {
         services.filter { $0.value == name }.map(\.key).sorted()
     }
 }
+
+extension Bindings {
+    /// Writes bindings.json atomically (one rename: a running listener sees the old or the new set, never a mix).
+    /// Call with the store's lock held.
+    public func save(_ paths: StatePaths) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try POSIXFile.writeAtomically(Array(try encoder.encode(services)) + [0x0A], to: paths.bindings, mode: 0o644)
+    }
+}

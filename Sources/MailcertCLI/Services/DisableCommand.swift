@@ -1,0 +1,38 @@
+import ArgumentParser
+import MailcertCore
+
+/// `mailcert disable --service S`: unbind services (which Exchange cannot do).
+struct DisableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Unbind services from their certificate.",
+        discussion: """
+            The certificate stays in the store. A running 'mailcert serve' stops serving it for that service at \
+            once (it watches bindings.json); with no certificate left it stops offering STARTTLS.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Services to unbind (comma-separated or repeated).", valueName: "service"))
+    var service: [String] = []
+
+    func validate() throws {
+        guard !service.isEmpty else { throw ValidationError("--service is required") }
+        do { _ = try MailService.parseList(service) } catch let error as MailcertError { throw ValidationError(error.message) }
+    }
+
+    func run() throws {
+        try Output.reportingErrors {
+            let store = global.store()
+            let services = try MailService.parseList(service)
+            let removed = try store.write { _ in try ServiceBinding.unbind(services, paths: store.paths) }
+            for service in services {
+                if let name = removed[service] {
+                    Output.print("\(service.rawValue): unbound (was \(name))")
+                } else {
+                    Output.note("\(service.rawValue) was not bound; nothing changed")
+                }
+            }
+        }
+    }
+}
