@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailcert needs to build, test and demo; as root with apt-get, otherwise says what to run.
 set -euo pipefail
-packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 curl pebble python3-aiosmtpd dnsmasq-base systemd swaks)
+packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 curl pebble python3-aiosmtpd dnsmasq-base systemd swaks postfix)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -13,5 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "mailcert: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is only a test peer (the tests run private instances): leave the machine's mail setup as it is.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -q
 apt-get install -y -q "${missing[@]}"

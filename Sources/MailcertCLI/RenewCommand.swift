@@ -39,10 +39,14 @@ struct RenewCommand: AsyncParsableCommand {
         try await Output.reportingErrors {
             let store = global.store()
             let names = try name.map { [$0] } ?? RenewalBatch.acmeNames(in: store)
-            if names.isEmpty { return Output.note("no ACME certificates in \(store.paths.root.path); nothing to renew") }
+            if names.isEmpty {
+                Output.note("no ACME certificates in \(store.paths.root.path); nothing to renew")
+                return writeMetrics(store, attempts: [])
+            }
             let started = ContinuousClock.now
             let results = await RenewalBatch(names: names, force: force, concurrency: concurrency)
                 .run(store: store, transport: ACMEOptionGroup.transport(caBundle:), now: { Date() }) { Output.note($0) }
+            writeMetrics(store, attempts: results.map { RenewalAttempt(name: $0.name, outcome: $0.result) })
             let report = results.map { RenewResult($0.name, $0.result) }
             if json { try Output.printJSON(report) } else {
                 for line in report { Output.print(line.text) }
@@ -52,6 +56,14 @@ struct RenewCommand: AsyncParsableCommand {
                 Output.print("\(renewed) renewed, \(report.count - renewed - failed) not due, \(failed) failed (\(elapsed))")
             }
             if report.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+        }
+    }
+
+    /// STATE/metrics/mailcert.prom after every run; failing to write it is a warning, never a failed renewal.
+    private func writeMetrics(_ store: FileCertificateStore, attempts: [RenewalAttempt]) {
+        let metrics = MetricsFile(paths: store.paths)
+        do { try metrics.update(store: store, attempts: attempts, now: Date()) { Output.warn($0) } } catch {
+            Output.warn("\(error); \(metrics.file.path) keeps the values of the previous run")
         }
     }
 }

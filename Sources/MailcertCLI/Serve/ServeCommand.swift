@@ -15,8 +15,10 @@ struct ServeCommand: ParsableCommand {
             250) or hands it to an upstream SMTP server in the same session (--relay; 250 only after the upstream \
             said 250, else 4xx), so mailcert can front an MTA that cannot manage its own certificate.
 
-            TLS: --listen ports offer STARTTLS (opportunistic: a client may also send in clear); --implicit-tls \
-            ports (465, RFC 8314) speak TLS from the first byte. TLS 1.2 and 1.3 only, forward-secret AEAD \
+            TLS: --listen ports offer STARTTLS and are opportunistic: a client may also send in clear. \
+            --require-tls ports offer STARTTLS and require it: before it only EHLO, HELO, STARTTLS, NOOP, RSET and \
+            QUIT are accepted, MAIL gets 530 5.7.0 (mandatory TLS cuts off senders without TLS: use it for \
+            submission, not on an MX port 25). --implicit-tls ports (465, RFC 8314) speak TLS from the first byte. TLS 1.2 and 1.3 only, forward-secret AEAD \
             ciphers, no renegotiation, no compression; session tickets on, keys rotated. The --cert certificates \
             and those bound to the smtp or submission service are served; SNI picks among them and an unknown \
             name gets the first. With no usable certificate, STARTTLS is not offered and answers 454 4.7.0.
@@ -28,6 +30,17 @@ struct ServeCommand: ParsableCommand {
 
             Security: started as root, it binds, loads the keys, then runs as --user. For reloads to work after \
             that, the user must be able to read the served keys (store them 0640 to its group).
+
+            Relay TLS (--relay-tls): may (the default) uses STARTTLS when the upstream offers it, clear text \
+            otherwise; a handshake that fails gives the client 451 4.4.1 (it retries), never a retry in clear. \
+            none never uses STARTTLS. encrypt relays over TLS only: an upstream that does not offer STARTTLS gets \
+            nothing and the client 451 4.7.5, so the client keeps the message and retries. verify is encrypt plus \
+            the checks of 'mailcert check' on the upstream's certificate (chain to the system roots and \
+            --relay-ca-bundle, validity, names: --relay-hostname, else the --relay host); a CRITICAL result \
+            refuses with 451 4.7.5 naming it. Warning: encrypt and verify cut off an upstream without (valid) TLS; \
+            mail then waits in the clients' queues until that is fixed. --relay-cert presents a stored \
+            certificate as the TLS client certificate (read at start: restart after renewing it). The session log \
+            line's upstream field says how the relay connection was secured, or why it was refused.
 
             Every flag has a key in --config (TOML, see the README); flags win.
             """
@@ -46,6 +59,13 @@ struct ServeCommand: ParsableCommand {
         help: ArgumentHelp("Listen here with TLS from the first byte, as on port 465 (repeatable).", valueName: "addr:port"))
     var implicitTLS: [String] = []
 
+    @Option(
+        name: .customLong("require-tls"),
+        help: ArgumentHelp(
+            "Listen here with STARTTLS required: no MAIL before STARTTLS (530 5.7.0), e.g. for submission (repeatable).",
+            valueName: "addr:port"))
+    var requireTLS: [String] = []
+
     @Option(help: ArgumentHelp("The name in the greeting and Received headers. Default: this host's name.", valueName: "fqdn"))
     var hostname: String?
 
@@ -57,6 +77,8 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Relay accepted mail to this SMTP server, in the same session.", valueName: "host:port"))
     var relay: String?
+
+    @OptionGroup var relayTLSOptions: RelayTLSOptions
 
     @Option(help: ArgumentHelp("Run as this user once the ports are bound and the keys loaded.", valueName: "user"))
     var user: String?
@@ -116,6 +138,7 @@ struct ServeCommand: ParsableCommand {
         }
         _ = try listen.map { try HostPort.parse($0, defaultPort: 25) }
         _ = try implicitTLS.map { try HostPort.parse($0, defaultPort: 465) }
+        _ = try requireTLS.map { try HostPort.parse($0, defaultPort: 587) }
         if let relay { _ = try HostPort.parse(relay, defaultPort: 25) }
         for name in cert { _ = try Arguments.certificateName(name) }
     }

@@ -7,9 +7,14 @@ import TOMLKit
 /// ```toml
 /// listen = ["0.0.0.0:25", "[::]:587"]
 /// implicit_tls = ["0.0.0.0:465"]
+/// require_tls = ["0.0.0.0:587"]       # STARTTLS required before MAIL
 /// hostname = "mx1.example.com"
 /// cert = ["mx1.example.com", "mx1-rsa"]
 /// maildir = "/var/mail/inbound"        # or: relay = "127.0.0.1:10025"
+/// relay_tls = "verify"                 # with relay: none, may (default), encrypt, verify
+/// relay_ca_bundle = "/etc/ssl/private-ca.pem"
+/// relay_hostname = "smarthost.example.com"
+/// relay_cert = "mx1.example.com"       # a stored certificate, presented as the TLS client certificate
 /// user = "mailcert"
 ///
 /// [limits]
@@ -27,10 +32,15 @@ import TOMLKit
 struct ServeConfigFile: Decodable, Equatable {
     var listen: [String]?
     var implicitTLS: [String]?
+    var requireTLS: [String]?
     var hostname: String?
     var cert: [String]?
     var maildir: String?
     var relay: String?
+    var relayTLS: String?
+    var relayCABundle: String?
+    var relayHostname: String?
+    var relayCert: String?
     var user: String?
     var limits: Limits?
 
@@ -39,12 +49,12 @@ struct ServeConfigFile: Decodable, Equatable {
         var maxConnectionsPerIP: Int?
         var maxMessageSize: Int?
         var maxRecipients: Int?
-        var commandTimeout: Double?
-        var handshakeTimeout: Double?
+        var commandTimeout: Seconds?
+        var handshakeTimeout: Seconds?
         var minDataRate: Int?
-        var greetPause: Double?
-        var shutdownGrace: Double?
-        var ticketKeyRotation: Double?
+        var greetPause: Seconds?
+        var shutdownGrace: Seconds?
+        var ticketKeyRotation: Seconds?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case maxConnections = "max_connections"
@@ -60,10 +70,29 @@ struct ServeConfigFile: Decodable, Equatable {
         }
     }
 
+    /// A number of seconds, written as an integer (`300`) or a fraction (`0.5`): TOML keeps the two apart.
+    struct Seconds: Decodable, Equatable {
+        var value: Double
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let integer = try? container.decode(Int.self) {
+                value = Double(integer)
+            } else {
+                value = try container.decode(Double.self)
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen
         case implicitTLS = "implicit_tls"
+        case requireTLS = "require_tls"
         case hostname, cert, maildir, relay, user, limits
+        case relayTLS = "relay_tls"
+        case relayCABundle = "relay_ca_bundle"
+        case relayHostname = "relay_hostname"
+        case relayCert = "relay_cert"
     }
 
     /// Reads and checks `file`: TOML syntax, value types, and no key mailcert does not know (a typo would otherwise
@@ -96,6 +125,10 @@ struct ServeConfigFile: Decodable, Equatable {
         switch error {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type)"
+        case .keyNotFound(let key, let context):
+            // TOMLKit reports a value of the wrong type as a missing key.
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            return "'\(path)' has a value of the wrong type (a number, a string or a list of strings, as documented)"
         default: return "\(error)"
         }
     }

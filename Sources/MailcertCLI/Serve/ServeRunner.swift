@@ -14,23 +14,25 @@ struct ServeRunner {
 
     func run() throws {
         let contexts = TLSContextStore()
-        let reloader = CertificateReloader(sources: settings.sources, store: contexts, logger: logger)
-        if settings.sources.isEmpty {
-            logger.warning("no certificate to serve (--cert NAME, or enable one for smtp): STARTTLS is not offered")
-        } else {
-            reloader.reload(reason: "start")
+        let sources = settings.sourceList
+        let reloader = CertificateReloader(sources: { sources.current() }, store: contexts, logger: logger)
+        if sources.current().isEmpty {
+            logger.warning("no certificate to serve yet (--cert NAME, or 'mailcert enable --service smtp'): STARTTLS is not offered")
         }
+        reloader.reload(reason: "start")
         let listener = SMTPListener(
-            configuration: settings.listener, contexts: contexts, sink: makeSink(), logger: logger, now: { Date() })
+            configuration: settings.listener, contexts: contexts, sink: try makeSink(), logger: logger, now: { Date() })
         do {
             _ = try listener.bind()
         } catch {
             throw MailcertError(.io, "cannot listen on \(settings.listener.endpoints.map(\.description).joined(separator: ", ")): \(error); nothing was started")
         }
+        // Watches first: inotify watches set up as root keep working after the drop, on 0700 store directories too.
+        let watcher = try startWatching(reloader)
         if let user = settings.user {
             try PrivilegeDrop.become(user: user)
             logger.notice("running as user \(user)")
-            for source in settings.sources where access(source.keyFile.path, R_OK) != 0 {
+            for source in sources.current() where access(source.keyFile.path, R_OK) != 0 {
                 logger.warning(
                     """
                     user \(user) cannot read \(source.keyFile.path): the certificate loaded at start keeps serving, \
@@ -39,7 +41,6 @@ struct ServeRunner {
                     """)
             }
         }
-        let watcher = try startWatching(reloader)
         let signals = SignalWaiter(logger: logger)
         signals.onHangUp { reloader.reload(reason: "SIGHUP") }
         let rotation = rotateTicketKeys(reloader)
@@ -51,20 +52,21 @@ struct ServeRunner {
         logger.notice("stopped")
     }
 
-    private func makeSink() -> any MessageSink {
+    private func makeSink() throws -> any MessageSink {
         switch settings.destination {
         case .maildir(let directory):
             return MaildirSink(directory: directory, hostname: settings.listener.session.hostname, now: { Date() })
         case .relay(let host, let port):
-            return RelaySink(host: host, port: port, heloName: settings.listener.session.hostname)
+            return try settings.relayTLS.sink(host: host, port: port, heloName: settings.listener.session.hostname)
         }
     }
 
-    /// Watches each certificate's directory (where `current` is renamed) and the store's `certs` directory.
+    /// Watches the store's root (bindings.json is replaced there), its `certs` directory, and each served
+    /// certificate's directory (where `current` is renamed).
     private func startWatching(_ reloader: CertificateReloader) throws -> DirectoryWatcher? {
-        guard !settings.sources.isEmpty else { return nil }
-        let directories = [settings.certificatesDirectory] + settings.sources.flatMap(\.watchedDirectories)
-        let watcher = try DirectoryWatcher(directories: { directories }) {
+        let sources = settings.sourceList
+        let fixed = [settings.certificatesDirectory.deletingLastPathComponent(), settings.certificatesDirectory]
+        let watcher = try DirectoryWatcher(directories: { fixed + sources.current().flatMap(\.watchedDirectories) }) {
             reloader.reload(reason: "the store changed")
         }
         watcher.start()

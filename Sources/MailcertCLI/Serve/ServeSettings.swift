@@ -12,8 +12,11 @@ struct ServeSettings {
     }
 
     var listener: ListenerConfiguration
-    var sources: [CertificateSource]
+    /// The certificates to serve: the named ones, then those bound to smtp/submission, re-read on every reload.
+    var sourceList: SourceList
     var destination: Destination
+    /// How a relay destination secures its connection (--relay-tls and friends).
+    var relayTLS = RelayTLSSettings()
     var user: String?
     var ticketKeyRotation: Duration
     /// The store's `certs` directory, watched so certificates created after start are picked up.
@@ -30,6 +33,10 @@ struct ServeSettings {
             let (host, port) = try HostPort.parse($0, defaultPort: 465)
             return ListenerConfiguration.Endpoint(host: host, port: port, implicitTLS: true)
         }
+        endpoints += try (flags.requireTLS.isEmpty ? file?.requireTLS ?? [] : flags.requireTLS).map {
+            let (host, port) = try HostPort.parse($0, defaultPort: 587)
+            return ListenerConfiguration.Endpoint(host: host, port: port, implicitTLS: false, requireTLS: true)
+        }
         if endpoints.isEmpty { endpoints = [.init(host: "0.0.0.0", port: 25, implicitTLS: false)] }
 
         var policy = SessionPolicy(hostname: hostname)
@@ -41,20 +48,27 @@ struct ServeSettings {
         if let value = flags.maxConnectionsPerIP ?? limitsFile?.maxConnectionsPerIP {
             limits.maximumConnectionsPerAddress = value
         }
-        if let seconds = flags.commandTimeout ?? limitsFile?.commandTimeout { limits.commandTimeout = .seconds(seconds) }
-        if let seconds = flags.handshakeTimeout ?? limitsFile?.handshakeTimeout {
+        if let seconds = flags.commandTimeout ?? limitsFile?.commandTimeout?.value { limits.commandTimeout = .seconds(seconds) }
+        if let seconds = flags.handshakeTimeout ?? limitsFile?.handshakeTimeout?.value {
             limits.handshakeTimeout = .seconds(seconds)
         }
-        if let seconds = flags.greetPause ?? limitsFile?.greetPause { limits.greetPause = .seconds(seconds) }
-        if let seconds = limitsFile?.shutdownGrace { limits.shutdownGrace = .seconds(seconds) }
+        if let seconds = flags.greetPause ?? limitsFile?.greetPause?.value { limits.greetPause = .seconds(seconds) }
+        if let seconds = limitsFile?.shutdownGrace?.value { limits.shutdownGrace = .seconds(seconds) }
         if let rate = limitsFile?.minDataRate { limits.minimumDataRate = rate }
         listener = ListenerConfiguration(endpoints: endpoints, session: policy, limits: limits)
-        ticketKeyRotation = .seconds(limitsFile?.ticketKeyRotation ?? 12 * 3600)
+        ticketKeyRotation = .seconds(limitsFile?.ticketKeyRotation?.value ?? 12 * 3600)
         user = flags.user ?? file?.user
 
-        destination = try Self.destination(maildir: flags.maildir ?? file?.maildir, relay: flags.relay ?? file?.relay)
+        // Flags win as a whole: a --maildir or --relay replaces whichever destination the file names.
+        let flagsChooseDestination = flags.maildir != nil || flags.relay != nil
+        destination = try Self.destination(
+            maildir: flagsChooseDestination ? flags.maildir : file?.maildir,
+            relay: flagsChooseDestination ? flags.relay : file?.relay)
+        let relaying = if case .relay = destination { true } else { false }
+        relayTLS = try RelayTLSSettings(flags: flags.relayTLSOptions, file: file, relaying: relaying, store: store)
         certificatesDirectory = store.paths.certs
-        sources = try Self.sources(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
+        sourceList = SourceList(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
+        try sourceList.checkNamedCertificatesExist()
     }
 
     private static func destination(maildir: String?, relay: String?) throws -> Destination {
@@ -64,28 +78,44 @@ struct ServeSettings {
             let (host, port) = try HostPort.parse(relay, defaultPort: 25)
             return .relay(host: host, port: port)
         case (nil, nil):
-            throw ValidationError("mailcert serve needs a destination for accepted mail: --maildir DIR or --relay HOST:PORT")
+            throw MailcertError(
+                .badInput,
+                "mailcert serve needs a destination for accepted mail: --maildir DIR or --relay HOST:PORT (or the "
+                    + "maildir or relay key of --config); nothing was started")
         case (_?, _?):
-            throw ValidationError("--maildir and --relay (flags or config keys) exclude each other: pick one destination")
+            throw MailcertError(
+                .badInput, "the config file names both maildir and relay: pick one destination; nothing was started")
         }
     }
 
-    /// The named certificates, then those bound to `smtp` or `submission`, each once, in that order.
-    private static func sources(names: [String], store: FileCertificateStore) throws -> [CertificateSource] {
-        let bindings = try Bindings.load(store.paths)
+}
+
+/// Which certificates `serve` serves: those named with --cert (or the config's `cert`), then those bound to the
+/// smtp and submission services in bindings.json, each once. Asked again on every reload, so `mailcert enable
+/// --service smtp` takes effect in a running listener.
+struct SourceList: Sendable {
+    let names: [String]
+    let store: FileCertificateStore
+
+    /// A misspelt --cert is refused at start; a binding that names a missing certificate is skipped at reload.
+    func checkNamedCertificatesExist() throws {
+        for name in names where !FileManager.default.fileExists(atPath: store.paths.certificate(name).path) {
+            throw MailcertError(
+                .notFound,
+                "no certificate named '\(name)' in \(store.paths.certs.path) (see 'mailcert list'); nothing was started")
+        }
+    }
+
+    func current() -> [CertificateSource] {
+        let bindings = (try? Bindings.load(store.paths)) ?? Bindings()
         let bound = ["smtp", "submission"].compactMap { bindings.services[$0] }
         var seen = Set<String>()
-        return try (names + bound).filter { seen.insert($0).inserted }.map { name in
-            let directory = store.paths.certificate(name)
-            guard FileManager.default.fileExists(atPath: directory.path) else {
-                throw MailcertError(
-                    .notFound,
-                    "no certificate named '\(name)' in \(store.paths.certs.path) (see 'mailcert list'); nothing was started")
-            }
+        return (names + bound).filter { seen.insert($0).inserted }.map { name in
             let current = store.paths.current(name)
             return CertificateSource(
                 name: name, chainFile: current.appendingPathComponent(VersionFile.fullchain.rawValue),
-                keyFile: current.appendingPathComponent(VersionFile.key.rawValue), watchedDirectories: [directory])
+                keyFile: current.appendingPathComponent(VersionFile.key.rawValue),
+                watchedDirectories: [store.paths.certificate(name)])
         }
     }
 }

@@ -34,7 +34,7 @@ package final class LineReader {
     }
 
     /// Drops every byte received but not yet read; returns how many there were.
-    func discardBuffered() -> Int {
+    package func discardBuffered() -> Int {
         defer { buffer.removeAll() }
         return buffer.count
     }

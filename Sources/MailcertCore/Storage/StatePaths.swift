@@ -8,6 +8,8 @@ import Foundation
 /// STATE/certs/<name>/pending/{key.pem,csr.pem,request.json}   (a CSR waiting for `import`)
 /// STATE/certs/<name>/next-key.pem                            (pre-generated next key, for DANE rollover)
 /// STATE/bindings.json
+/// STATE/hooks/{pre,deploy,post}/                             (executables run around renewals, in name order)
+/// STATE/metrics/{mailcert.prom,state.json}                   (Prometheus textfile, and the history behind it)
 /// STATE/lock
 /// ```
 public struct StatePaths: Sendable {
@@ -19,6 +21,8 @@ public struct StatePaths: Sendable {
     public var certs: URL { root.appendingPathComponent("certs", isDirectory: true) }
     public var accounts: URL { root.appendingPathComponent("accounts", isDirectory: true) }
     public var bindings: URL { root.appendingPathComponent("bindings.json") }
+    public var hooks: URL { root.appendingPathComponent("hooks", isDirectory: true) }
+    public var metrics: URL { root.appendingPathComponent("metrics", isDirectory: true) }
 
     public func certificate(_ name: String) -> URL { certs.appendingPathComponent(name, isDirectory: true) }
     public func versions(_ name: String) -> URL { certificate(name).appendingPathComponent("versions", isDirectory: true) }

@@ -24,6 +24,14 @@ public protocol MessageChannel: AnyObject {
     func data(_ message: [UInt8]) -> DeliveryVerdict
     func reset()
     func close()
+    /// How the upstream side of the last step was secured, for the listener's one log line per session: "TLSv1.3
+    /// TLS_AES_256_GCM_SHA384 verified as mx.example.net", "clear: upstream did not offer STARTTLS", "refused: ...";
+    /// nil where there is no upstream (a Maildir). Read on the thread pool, right after a step, like the methods.
+    var upstreamSecurity: String? { get }
+}
+
+extension MessageChannel {
+    public var upstreamSecurity: String? { nil }
 }
 
 /// What the destination said about one step.

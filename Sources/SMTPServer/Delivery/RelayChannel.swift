@@ -5,7 +5,8 @@ import SMTPProtocol
 /// session's later transactions.
 ///
 /// The upstream's refusals reach the client as they are (its code, enhanced status and text); a connection that
-/// fails, times out or talks nonsense is dropped and the client hears 451 4.4.1, and the next MAIL reconnects.
+/// fails, times out or talks nonsense is dropped and the client hears 451 4.4.1, and the next MAIL reconnects. An
+/// upstream the relay TLS policy refuses gets no command past EHLO (and STARTTLS) and the client hears 451 4.7.5.
 /// Not Sendable and unlocked: the listener calls a channel one step at a time (see `MessageChannel`).
 final class RelayChannel: MessageChannel {
     private let upstream: RelaySink
@@ -13,6 +14,8 @@ final class RelayChannel: MessageChannel {
     private var connection: UpstreamConnection?
     /// True from an accepted MAIL to the upstream's reply to the message (or RSET): the upstream holds a transaction.
     private var inTransaction = false
+    /// How the last connection was secured, or why it could not be used: see `MessageChannel.upstreamSecurity`.
+    private(set) var upstreamSecurity: String?
 
     init(upstream: RelaySink) { self.upstream = upstream }
 
@@ -61,7 +64,7 @@ final class RelayChannel: MessageChannel {
     func close() {
         guard let connection else { return }
         drop()
-        _ = try? connection.command("QUIT", verb: "QUIT")
+        connection.quit()
     }
 
     private func startTransaction(
@@ -75,18 +78,30 @@ final class RelayChannel: MessageChannel {
     }
 
     /// Runs `step` on the connection, opening it first when there is none; an `UpstreamFailure` drops the
-    /// connection and becomes 451 4.4.1.
+    /// connection and becomes 451 (4.4.1, or 4.7.5 for a TLS policy refusal).
     private func run(_ step: (UpstreamConnection) throws -> DeliveryVerdict) -> DeliveryVerdict {
         do {
-            let connection = try self.connection ?? UpstreamConnection.open(upstream)
+            let connection = try self.connection ?? open()
             self.connection = connection
             return try step(connection)
         } catch let failure as UpstreamFailure {
             drop()
-            return .rejected(upstream.unavailable(failure.reason))
+            return .rejected(upstream.reply(to: failure))
         } catch {
             drop()
             return .rejected(upstream.unavailable("\(error)"))
+        }
+    }
+
+    /// A new connection; what it is secured by (or why it could not be had) goes to `upstreamSecurity`.
+    private func open() throws -> UpstreamConnection {
+        do {
+            let connection = try UpstreamConnection.open(upstream)
+            upstreamSecurity = connection.security
+            return connection
+        } catch let failure as UpstreamFailure {
+            upstreamSecurity = failure.logText
+            throw failure
         }
     }
 

@@ -1,10 +1,13 @@
 import MailcertCheck
+import MailcertCrypto
 import SMTPProtocol
 
 /// Delivers by relaying to an upstream SMTP server (a smarthost), in lockstep with the client.
 ///
 /// Nothing is queued here: each client command is answered with the upstream's own verdict, so the client hears 250
 /// for a message only once the upstream took responsibility for it, and keeps (and retries) everything else.
+/// The connection to the upstream is secured as `tls` says (STARTTLS, RFC 3207); a policy that refuses the upstream
+/// answers 451 4.7.5, so the client keeps the message.
 public struct RelaySink: MessageSink {
     public let host: String
     public let port: Int
@@ -12,12 +15,32 @@ public struct RelaySink: MessageSink {
     public let heloName: String
     /// How long each step (connecting, each reply, sending the message) may take before the upstream counts as gone.
     public let timeout: Duration
+    /// The policy with its client context and trust store, built once.
+    let upstreamTLS: UpstreamTLS
 
+    public var tls: RelayTLSPolicy { upstreamTLS.policy }
+
+    /// A relay under `may` (STARTTLS when offered) without a client certificate.
     public init(host: String, port: Int, heloName: String, timeout: Duration = .seconds(60)) {
+        self.init(host: host, port: port, heloName: heloName, timeout: timeout, upstreamTLS: .opportunistic)
+    }
+
+    /// A relay under `tls`, presenting `clientIdentity` when the upstream asks for a certificate. Throws when the CA
+    /// bundle cannot be read or OpenSSL refuses the client certificate: at start, before any mail is accepted.
+    public init(
+        host: String, port: Int, heloName: String, timeout: Duration = .seconds(60), tls: RelayTLSPolicy,
+        clientIdentity: ServerIdentity? = nil
+    ) throws {
+        let upstreamTLS = try UpstreamTLS(policy: tls, clientIdentity: clientIdentity)
+        self.init(host: host, port: port, heloName: heloName, timeout: timeout, upstreamTLS: upstreamTLS)
+    }
+
+    private init(host: String, port: Int, heloName: String, timeout: Duration, upstreamTLS: UpstreamTLS) {
         self.host = host
         self.port = port
         self.heloName = heloName
         self.timeout = timeout
+        self.upstreamTLS = upstreamTLS
     }
 
     public func openChannel(for session: SessionInfo) -> any MessageChannel { RelayChannel(upstream: self) }
@@ -32,15 +55,44 @@ public struct RelaySink: MessageSink {
     func unavailable(_ reason: String) -> ServerReply {
         ServerReply(451, "4.4.1", "upstream \(endpoint): \(reason); try again later")
     }
+
+    /// The reply for `failure`: 451 4.4.1 when the upstream failed, 451 4.7.5 when the TLS policy refused it, with
+    /// one line per problem the verification found. Either way the client keeps the message and retries.
+    func reply(to failure: UpstreamFailure) -> ServerReply {
+        guard failure.isRefusal else { return unavailable(failure.reason) }
+        guard !failure.details.isEmpty else {
+            let text = "upstream \(endpoint): \(failure.reason); nothing was relayed, try again later"
+            return ServerReply(451, "4.7.5", ReplyText.line(text))
+        }
+        let lines = ["upstream \(endpoint): \(failure.reason):"] + failure.details.map { ReplyText.line($0) }
+        return ServerReply(451, "4.7.5", lines + ["nothing was relayed; try again later"])
+    }
 }
 
-/// Why the upstream session cannot go on; the channel drops the connection and answers 451 4.4.1.
+/// Why the upstream session cannot go on; the channel drops the connection and answers 451: 4.4.1 when the
+/// upstream failed (unreachable, timed out, a broken handshake), 4.7.5 when the relay TLS policy refused it.
 struct UpstreamFailure: Error {
     let reason: String
+    /// True when the TLS policy refused the upstream (no STARTTLS, or a certificate that failed the checks).
+    var isRefusal = false
+    /// One line per problem, for the reply and the log: the checks a verifying policy failed.
+    var details: [String] = []
 
     init(_ reason: String) { self.reason = reason }
 
     init(_ error: CheckError) { reason = error.message }
+
+    static func refused(_ reason: String, details: [String] = []) -> UpstreamFailure {
+        var failure = UpstreamFailure(reason)
+        failure.isRefusal = true
+        failure.details = details
+        return failure
+    }
+
+    /// How the log line's `upstream` field shows it: "refused: ..." or "failed: ...".
+    var logText: String {
+        (isRefusal ? "refused: " : "failed: ") + ([reason] + details).joined(separator: "; ")
+    }
 }
 
 extension SMTPReply {
@@ -71,81 +123,25 @@ extension SMTPReply {
     }
 
     /// The text with anything but printable ASCII as "?", so an upstream cannot put control bytes into our replies.
-    private static func printable(_ text: Substring) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { (0x20..<0x7F).contains($0.value) ? $0 : "?" }))
-    }
+    private static func printable(_ text: Substring) -> String { ReplyText.printable(text) }
 }
 
-/// An SMTP client session with the upstream, past its greeting and our EHLO (or HELO). Every wait has its own
-/// deadline of the sink's timeout: connecting, each reply, and sending the message.
-final class UpstreamConnection {
-    private let socket: SocketConnection
-    private let reader: LineReader
-    private let timeout: Duration
-    /// The EHLO keywords the upstream advertised, upper-cased; none after HELO.
-    private var extensions: Set<String> = []
-
-    private init(socket: SocketConnection, timeout: Duration) {
-        self.socket = socket
-        reader = LineReader(socket)
-        self.timeout = timeout
+/// Text from elsewhere (an upstream, a certificate) made fit for a reply line.
+enum ReplyText {
+    /// Anything but printable ASCII as "?", so an upstream cannot put control bytes into our replies.
+    static func printable(_ text: Substring) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { (0x20..<0x7F).contains($0.value) ? $0 : "?" }))
     }
 
-    static func open(_ upstream: RelaySink) throws -> UpstreamConnection {
-        let socket = try translating {
-            try SocketConnection.connect(host: upstream.host, port: upstream.port, deadline: .after(upstream.timeout))
-        }
-        let connection = UpstreamConnection(socket: socket, timeout: upstream.timeout)
-        try connection.greet(as: upstream.heloName)
-        return connection
-    }
-
-    private func greet(as name: String) throws {
-        let banner = try reply(during: "in its greeting")
-        guard banner.code == 220 else { throw UpstreamFailure("refused the session: \(banner.text)") }
-        let ehlo = try command("EHLO \(name)", verb: "EHLO")
-        if (200..<300).contains(ehlo.code) {
-            extensions = Set(ehlo.extensions)
-            return
-        }
-        guard (500..<600).contains(ehlo.code) else { throw UpstreamFailure("answered EHLO with \(ehlo.text)") }
-        // A server without ESMTP: plain SMTP carries the message just the same, without parameters.
-        let helo = try command("HELO \(name)", verb: "HELO")
-        guard (200..<300).contains(helo.code) else { throw UpstreamFailure("answered HELO with \(helo.text)") }
-    }
-
-    /// Sends one command line and reads its reply.
-    func command(_ line: String, verb: String) throws -> SMTPReply {
-        try send(Array("\(line)\r\n".utf8))
-        return try reply(during: "to \(verb)")
-    }
-
-    func send(_ bytes: [UInt8]) throws {
-        try translating { try socket.send(bytes, deadline: .after(timeout)) }
-    }
-
-    func reply(during step: String) throws -> SMTPReply {
-        try translating { try SMTPReply.read(from: reader, deadline: .after(timeout), during: step) }
-    }
-
-    /// The client's MAIL parameters the upstream understands: SIZE when it advertised SIZE, BODY=7BIT or
-    /// BODY=8BITMIME when it advertised 8BITMIME. Others (SMTPUTF8, DSN's RET and ENVID, AUTH) name extensions
-    /// this relay does not carry through, so they stay here.
-    func understood(_ parameters: [String]) -> [String] {
-        parameters.filter { parameter in
-            let keyword = parameter.prefix { $0 != "=" }.uppercased()
-            let value = parameter.drop { $0 != "=" }.dropFirst().uppercased()
-            switch keyword {
-            case "SIZE": return extensions.contains("SIZE")
-            case "BODY": return extensions.contains("8BITMIME") && ["7BIT", "8BITMIME"].contains(value)
-            default: return false
-            }
-        }
+    /// Printable and at most 400 characters, well inside RFC 5321's 512-octet reply line.
+    static func line(_ text: String) -> String {
+        let clean = printable(Substring(text))
+        return clean.count <= 400 ? clean : String(clean.prefix(397)) + "..."
     }
 }
 
 /// `body`, with the probe's `CheckError` (connect, timeout, closed, not SMTP) as an `UpstreamFailure`.
-private func translating<T>(_ body: () throws -> T) throws -> T {
+func translating<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as CheckError {

@@ -187,19 +187,20 @@ final class SMTPConnectionHandler: ChannelDuplexHandler {
         waitingForDestination = true
         deadline?.cancel()
         let (pool, eventLoop) = (environment.threadPool, context.eventLoop)
+        // upstreamSecurity is read here, on the pool right after the step, never on the loop while a step runs.
         let next = tail.flatMap {
-            pool.runIfActive(eventLoop: eventLoop) { step(destination.channel) }
+            pool.runIfActive(eventLoop: eventLoop) { (step(destination.channel), destination.channel.upstreamSecurity) }
         }
         destinationTail = next.map { _ in }.recover { _ in }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         next.whenComplete { result in
             let (handler, context) = bound.value
-            let verdict: DeliveryVerdict =
+            let (verdict, upstream): (DeliveryVerdict, String?) =
                 switch result {
-                case .success(let verdict): verdict
-                case .failure: .rejected(ServerReply(451, "4.3.0", "Local error; try again later"))
+                case .success(let answer): answer
+                case .failure: (.rejected(ServerReply(451, "4.3.0", "Local error; try again later")), nil)
                 }
-            handler.destinationAnswered(context, verdict, delivery: delivery)
+            handler.destinationAnswered(context, verdict, upstream: upstream, delivery: delivery)
         }
     }
 
@@ -211,8 +212,11 @@ final class SMTPConnectionHandler: ChannelDuplexHandler {
         }.recover { _ in }
     }
 
-    private func destinationAnswered(_ context: ChannelHandlerContext, _ verdict: DeliveryVerdict, delivery: Bool) {
+    private func destinationAnswered(
+        _ context: ChannelHandlerContext, _ verdict: DeliveryVerdict, upstream: String?, delivery: Bool
+    ) {
         waitingForDestination = false
+        if let upstream { record.upstream = upstream }
         guard !closing else { return }
         var rejection: ServerReply?
         switch verdict {

@@ -7,6 +7,8 @@ struct SessionRecord {
     var cipher: String?
     var serverName: String?
     var certificate: String?
+    /// How the relay's upstream connection was secured (or why it was refused); nil for a Maildir.
+    var upstream: String?
     var messages = 0
     var rejected = 0
     var result = "closed by client"
@@ -19,6 +21,7 @@ struct SessionRecord {
         if let cipher { fields["cipher"] = "\(cipher)" }
         if let serverName { fields["sni"] = "\(serverName)" }
         if let certificate { fields["cert"] = "\(certificate)" }
+        if let upstream { fields["upstream"] = "\(upstream)" }
         if rejected > 0 { fields["rejected"] = "\(rejected)" }
         if !notes.isEmpty { fields["notes"] = "\(notes.joined(separator: "; "))" }
         return fields

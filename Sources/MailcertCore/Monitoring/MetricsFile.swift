@@ -1,0 +1,110 @@
+import Foundation
+
+/// STATE/metrics/mailcert.prom: certificate expiry and renewal health for the node exporter's textfile collector.
+///
+/// Written after every `mailcert renew`, atomically (temp file, fsync, rename), so the collector never reads half a
+/// file. Every series is a gauge labelled with the certificate `name`:
+///
+/// - `mailcert_certificate_not_after_seconds`: the notAfter of the version in service, Unix seconds; one series per
+///   certificate in the store with a version in service (self-signed and CA-imported ones included).
+/// - `mailcert_renewal_last_attempt_seconds`: when `renew` last decided on the certificate, Unix seconds.
+/// - `mailcert_renewal_last_result{result="renewed|not_due|failed"}`: 1 for the last attempt's result, 0 for the two
+///   others, so `mailcert_renewal_last_result{result="failed"} == 1` alerts without caring about absent series.
+/// - `mailcert_renewal_last_success_seconds`: the last attempt that did not fail (renewed or not due), Unix seconds;
+///   absent until one has succeeded. "Failing for three days" is `time() - this > 3 * 86400`.
+///
+/// The renewal series exist only for certificates `renew` has decided on (ACME ones). There is no days-left gauge:
+/// the file is as old as the last run, so a remaining time computed at write time would be wrong by then; alert on
+/// `mailcert_certificate_not_after_seconds - time()` instead.
+///
+/// What earlier runs recorded lives in STATE/metrics/state.json (`MetricsState`); a run that tried one certificate
+/// keeps the others' history. Certificates gone from the store are dropped from both files.
+public struct MetricsFile: Sendable {
+    /// STATE/metrics.
+    public let directory: URL
+
+    public init(paths: StatePaths) { directory = paths.metrics }
+
+    static let fileName = "mailcert.prom"
+
+    public var file: URL { directory.appendingPathComponent(Self.fileName) }
+    var stateFile: URL { directory.appendingPathComponent("state.json") }
+
+    /// Records `attempts` as made at `now`, then rewrites state.json and mailcert.prom for every certificate in
+    /// `store`, holding the store's lock. Does nothing when the state directory does not exist (nothing to report,
+    /// and a run that changed nothing must not create it). Problems that cost only part of the file (an unreadable
+    /// version, a damaged state.json) go to `progress`; the rest is written.
+    public func update(
+        store: FileCertificateStore, attempts: [RenewalAttempt], now: Date, progress: (String) -> Void = { _ in }
+    ) throws {
+        guard FileManager.default.fileExists(atPath: store.paths.root.path) else { return }
+        try store.write { _ in
+            let names = try store.names()
+            var state = loadState(progress: progress)
+            for attempt in attempts { state.record(attempt, at: now) }
+            state.keep(only: Set(names))
+            let notAfter = Self.notAfter(of: names, in: store, progress: progress)
+            try POSIXFile.makeDirectory(directory, mode: 0o755)
+            try POSIXFile.writeAtomically(try StoreJSON.encode(state), to: stateFile, mode: 0o644)
+            try POSIXFile.writeAtomically(Array(Self.render(notAfter: notAfter, state: state).utf8), to: file, mode: 0o644)
+        }
+    }
+
+    /// The exposition text for these expiry dates and this history, series sorted by certificate name.
+    static func render(notAfter: [String: Date], state: MetricsState) -> String {
+        let expiring = notAfter.sorted { byteOrder($0.key, $1.key) }
+        let tried = state.certificates.sorted { byteOrder($0.key, $1.key) }
+        return PrometheusText.render([
+            PrometheusText.Family(
+                name: "mailcert_certificate_not_after_seconds",
+                help: "Expiry (notAfter) of the certificate version in service, in Unix seconds.",
+                samples: expiring.map { sample($0.key, seconds($0.value)) }),
+            PrometheusText.Family(
+                name: "mailcert_renewal_last_attempt_seconds",
+                help: "When mailcert renew last decided on the certificate, in Unix seconds.",
+                samples: tried.map { sample($0.key, seconds($0.value.lastAttempt)) }),
+            PrometheusText.Family(
+                name: "mailcert_renewal_last_result",
+                help: "Result of the last renewal attempt: 1 for the result it had (renewed, not_due, failed), "
+                    + "0 for the others.",
+                samples: tried.flatMap { name, entry in
+                    RenewalAttempt.Result.allCases.map { sample(name, entry.lastResult == $0 ? 1 : 0, result: $0) }
+                }),
+            PrometheusText.Family(
+                name: "mailcert_renewal_last_success_seconds",
+                help: "When a renewal attempt last ended without failure (renewed or not due), in Unix seconds.",
+                samples: tried.compactMap { name, entry in entry.lastSuccess.map { sample(name, seconds($0)) } }),
+        ])
+    }
+
+    private func loadState(progress: (String) -> Void) -> MetricsState {
+        guard FileManager.default.fileExists(atPath: stateFile.path) else { return MetricsState() }
+        do { return try StoreJSON.decoder().decode(MetricsState.self, from: Data(try POSIXFile.read(stateFile))) } catch {
+            progress("\(stateFile.path) is unreadable (\(error)); earlier renewal history is lost, starting afresh")
+            return MetricsState()
+        }
+    }
+
+    private static func notAfter(of names: [String], in store: FileCertificateStore, progress: (String) -> Void)
+        -> [String: Date]
+    {
+        var result: [String: Date] = [:]
+        for name in names {
+            do { result[name] = try store.currentVersion(of: name)?.metadata.notAfter } catch {
+                progress("certificate '\(name)': \(error); its expiry is left out of \(MetricsFile.fileName)")
+            }
+        }
+        return result
+    }
+
+    private static func sample(_ name: String, _ value: Int64, result: RenewalAttempt.Result? = nil)
+        -> PrometheusText.Sample
+    {
+        PrometheusText.Sample(
+            labels: [("name", name)] + (result.map { [("result", $0.rawValue)] } ?? []), value: value)
+    }
+
+    private static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    private static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+}
