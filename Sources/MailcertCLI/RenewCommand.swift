@@ -12,7 +12,9 @@ struct RenewCommand: AsyncParsableCommand {
             moment of it; without one, when a third of the lifetime is left (half, under ten days). Each order \
             repeats the options of 'request --acme' (STATE/certs/NAME/renewal.json) with a new key; several run at \
             once. A failed renewal leaves that certificate in service untouched and the others go on. Prints one \
-            line per certificate (renewed / not due until DATE / failed: reason); exit status 1 if any failed.
+            line per certificate (renewed / not due until DATE / failed: reason); exit status 1 if any failed. \
+            Every run rewrites STATE/metrics/mailcert.prom (expiry and last renewal result per certificate) for \
+            the node exporter's textfile collector.
             """
     )
 
@@ -72,6 +74,8 @@ struct RenewCommand: AsyncParsableCommand {
 struct RenewResult: Encodable {
     var name: String
     var renewed: Bool
+    /// --dry-run: due, but nothing was ordered.
+    var wouldRenew = false
     var reason: String?
     var notDueUntil: Date?
     var version: Int?
@@ -88,6 +92,9 @@ struct RenewResult: Encodable {
         case .success(.notDue(let until, let why)):
             reason = why
             notDueUntil = until
+        case .success(.wouldRenew(let why)):
+            wouldRenew = true
+            reason = why
         case .failure(let failure):
             error = "\(failure)"
         }
@@ -96,6 +103,7 @@ struct RenewResult: Encodable {
     var text: String {
         if let error { return "\(name): failed: \(error)" }
         if renewed { return "\(name): renewed, version \(version ?? 0) in service (\(reason ?? ""))" }
+        if wouldRenew { return "\(name): due, would renew (dry run: nothing ordered, nothing changed) (\(reason ?? ""))" }
         return "\(name): not due until \(Output.day(notDueUntil)) (\(reason ?? ""))"
     }
 }

@@ -13,7 +13,7 @@ struct ACMELifecycleTests {
     func renew() throws {
         let fixture = try PebbleFixture()
         #expect(try fixture.request(["mx1.example.test"], fixture.acme).status == 0)
-        let notDue = try fixture.mailcert.run(["renew", "--name", "mx1.example.test"])
+        let notDue = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--no-random-sleep"])
         #expect(notDue.status == 0)
         #expect(notDue.stdout.contains("mx1.example.test: not due until"), "\(notDue.output)")
         let oldKey = try String(contentsOfFile: fixture.current("mx1.example.test", "key.pem"), encoding: .utf8)
@@ -141,7 +141,7 @@ struct ACMEBatchRenewalTests {
             let target = try FileManager.default.destinationOfSymbolicLink(atPath: "\(fixture.stateDirectory)/certs/\(name)/current")
             #expect(target == (name == "b3.example.test" ? "versions/1" : "versions/2"), "\(name)")
         }
-        let notDue = try fixture.mailcert.run(["renew"])
+        let notDue = try fixture.mailcert.run(["renew", "--no-random-sleep"])
         #expect(notDue.stdout.contains("0 renewed, 6 not due, 0 failed"), "\(notDue.output)")
     }
 }

@@ -60,6 +60,26 @@ struct RelayTLSTests {
         #expect(line.contains("upstream=clear: relay TLS is off (policy none)"), "\(line)")
     }
 
+    @Test(
+        "may, Postfix offers STARTTLS but can only do TLS 1.1: 451 4.4.1 and no retry in clear; nothing delivered",
+        .enabled(if: PostfixServer.shouldRun, "needs Debian's postfix and root: scripts/install-deps.sh"))
+    func mayFailedHandshake() throws {
+        // A real peer whose handshake fails: TLS 1.1 only, below the relay's TLS 1.2 minimum.
+        let upstream = try TLSUpstream(settings: ["smtpd_tls_protocols": ">=TLSv1.1, <=TLSv1.1"])
+        let listener = try RelayListener().start(upstreamPort: upstream.postfix.port)
+
+        let sent = try listener.send(subject: "may-handshake", to: TLSUpstream.recipient)
+
+        #expect(sent.status != 0, "swaks reported success: \(sent.output)")
+        #expect(sent.output.contains("451 4.4.1 upstream 127.0.0.1:\(upstream.postfix.port): "), "\(sent.output)")
+        #expect(sent.output.contains("TLS handshake"), "\(sent.output)")
+        let line = try #require(listener.sessionLine(), "\(listener.log)")
+        #expect(line.contains("upstream=failed: the TLS handshake with 127.0.0.1:"), "\(line)")
+        // Postfix saw STARTTLS and then nothing more from this connection: no MAIL in clear after the failure.
+        #expect(!upstream.postfix.maillog().contains(" mail="), "\(upstream.postfix.maillog())")
+        #expect(upstream.postfix.messages().isEmpty)
+    }
+
     // MARK: - encrypt
 
     @Test("encrypt, upstream without STARTTLS: 451 4.7.5 naming the upstream and why; nothing is delivered")
@@ -156,6 +176,44 @@ struct RelayTLSTests {
         #expect(line.contains(" verified as \(TLSUpstream.name)"), "\(line)")
     }
 
+    @Test(
+        "verify: a certificate with 3 days left is used (a warning in the log); an expired one is refused",
+        .enabled(if: PostfixServer.shouldRun, "needs Debian's postfix and root: scripts/install-deps.sh"))
+    func verifyDates() throws {
+        let stamp = { (days: Double) in Self.timestamp(Date().addingTimeInterval(days * 86_400)) }
+        let expiring = try TLSUpstream(leaf: LeafSpec([TLSUpstream.name], notBefore: stamp(-30), notAfter: stamp(3.5)))
+        let expired = try TLSUpstream(leaf: LeafSpec([TLSUpstream.name], notBefore: stamp(-30), notAfter: stamp(-1)))
+        let verify = { (upstream: TLSUpstream) in
+            try RelayListener().start(
+                upstreamPort: upstream.postfix.port,
+                [
+                    "--relay-tls", "verify", "--relay-hostname", TLSUpstream.name, "--relay-ca-bundle",
+                    upstream.ca.rootPath,
+                ])
+        }
+
+        let soon = try verify(expiring)
+        let sentSoon = try soon.send(subject: "verify-expiring", to: TLSUpstream.recipient)
+        let old = try verify(expired)
+        let sentOld = try old.send(subject: "verify-expired", to: TLSUpstream.recipient)
+
+        #expect(sentSoon.status == 0, "\(sentSoon.output)")
+        _ = try expiring.onlyMessage(subject: "verify-expiring")
+        let soonLine = try #require(soon.sessionLine(), "\(soon.log)")
+        #expect(soonLine.contains("verified as \(TLSUpstream.name) (warning: validity: "), "\(soonLine)")
+        #expect(sentOld.output.contains("451-4.7.5 validity: expired on "), "\(sentOld.output)")
+        #expect(expired.postfix.messages().isEmpty)
+    }
+
+    /// YYYYMMDDHHMMSSZ, as `openssl ca -startdate/-enddate` takes it.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
     // MARK: - Client certificate
 
     @Test(
@@ -195,6 +253,7 @@ struct RelayTLSTests {
                 "--relay-tls applies only to a relay"
             ),
             (relay + ["--relay-hostname", "mx.relay.test"], "--relay-hostname only applies with --relay-tls verify"),
+            (relay + ["--relay-tls", "none", "--relay-cert", "any"], "--relay-cert needs TLS, and --relay-tls none"),
             (
                 relay + ["--relay-tls", "verify", "--relay-cert", "missing"],
                 "--relay-cert: no certificate named 'missing'"
@@ -247,10 +306,12 @@ private struct TLSUpstream {
     let ca: TestCA
     let postfix: PostfixServer
 
-    init() throws {
+    /// `leaf` says what the certificate looks like (dates); `settings` are extra main.cf lines.
+    init(leaf spec: LeafSpec = LeafSpec([name]), settings: [String: String] = [:]) throws {
         ca = try TestCA(name: "Relay Upstream Test")
-        let leaf = try ca.issue(LeafSpec([Self.name]))
-        postfix = try PostfixServer(hostname: Self.name, certificate: leaf.fullchainPath, key: leaf.keyPath)
+        let leaf = try ca.issue(spec)
+        postfix = try PostfixServer(
+            hostname: Self.name, certificate: leaf.fullchainPath, key: leaf.keyPath, settings: settings)
     }
 
     /// The Received header Postfix put on top of `message` (the listener's own, below it, describes the client's

@@ -179,8 +179,8 @@ struct ReloadTests {
             }, "\(listener.log)")
         for _ in 0..<3 { #expect(try Self.servedFingerprint(listener) == good) }
         if breakage == .keyNotPEM {
-            // A key that cannot be read is named by its file.
-            #expect(!logLines(listener.log, containing: refusal, "current/key.pem").isEmpty, "\(listener.log)")
+            // A key that cannot be read is named by its file, in the version `current` pointed at when it was read.
+            #expect(!logLines(listener.log, containing: refusal, "versions/99/key.pem").isEmpty, "\(listener.log)")
         }
 
         // A renewal after the broken version (the store's own way) is served.

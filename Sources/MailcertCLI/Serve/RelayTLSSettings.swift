@@ -36,9 +36,12 @@ struct RelayTLSSettings: Equatable {
                 "\(names) \(given.count == 1 ? "applies" : "apply") only to a relay destination (--relay or relay)")
         }
         let name = try policyText.value.map { try Self.policyName($0, setting: policyText.name) } ?? "may"
+        if certificate.value != nil && name == "none" {
+            throw Self.invalid("\(certificate.name) needs TLS, and \(policyText.name) none never starts it")
+        }
         for setting in [caBundle, hostname] where setting.value != nil && name != "verify" {
             throw Self.invalid(
-                "\(setting.name) only applies with --relay-tls verify (the policy is \(name)): "
+                "\(setting.name) only applies with --relay-tls verify (\(policyText.name) is \(name)): "
                     + "nothing would check the upstream's certificate")
         }
         switch name {
@@ -75,7 +78,7 @@ struct RelayTLSSettings: Equatable {
 
         init(_ flag: String?, _ flagName: String, _ key: String?, _ keyName: String) {
             value = flag ?? key
-            name = flag != nil ? flagName : "\(keyName) (in --config)"
+            name = flag == nil && key != nil ? "\(keyName) (in --config)" : flagName
         }
     }
 

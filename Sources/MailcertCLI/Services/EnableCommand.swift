@@ -78,7 +78,15 @@ struct EnableCommand: ParsableCommand {
             let now = Date()
             let check = try BindingCheck.run(name: name, hostnames: hostname, store: store, now: now)
             try judge(check, name: name)
-            let previous = try store.write { _ in try ServiceBinding.bind(services, to: name, paths: store.paths) }
+            let previous = try store.write { _ in
+                let previous = try ServiceBinding.bind(services, to: name, paths: store.paths)
+                if !noProve {
+                    var targets = ProofTargets.load(store.paths)
+                    for service in services { targets.targets[service.rawValue] = try target(for: service).description }
+                    try targets.save(store.paths)
+                }
+                return previous
+            }
             let leaf = try LocalCheckSubject.stored(name: name, store: store).leaf
             var report = EnableReport(name: name, sha256: leaf.sha256Thumbprint, checks: check.results)
             for service in services {
@@ -109,10 +117,17 @@ struct EnableCommand: ParsableCommand {
                 + "(--force binds anyway)")
     }
 
+    /// --connect, else 127.0.0.1 on the service's conventional port.
+    private func target(for service: MailService) throws -> ProofTarget {
+        let endpoint = service.conventionalEndpoint
+        let (host, port) = try connect.map { try HostPort.parse($0, defaultPort: endpoint.port) } ?? ("127.0.0.1", endpoint.port)
+        return ProofTarget(host: host, port: port)
+    }
+
     private func prove(_ services: [MailService], leaf: Certificate) throws -> [EnableReport.Proof] {
         try services.map { service in
             let endpoint = service.conventionalEndpoint
-            let (host, port) = try connect.map { try HostPort.parse($0, defaultPort: endpoint.port) } ?? ("127.0.0.1", endpoint.port)
+            let (host, port) = try { let target = try target(for: service); return (target.host, target.port) }()
             let serverName = hostname.first ?? leaf.dnsNames.first(where: { !$0.hasPrefix("*") })
             let request = ProbeRequest(
                 host: host, port: port, starttls: connect == nil ? endpoint.starttls : nil, serverName: serverName,
@@ -152,4 +167,11 @@ struct EnableReport: Encodable {
     let checks: [CheckResult]
     var services: [Binding] = []
     var proofs: [Proof] = []
+}
+
+/// A host and port, written as `mailcert check --connect` takes them.
+struct ProofTarget: CustomStringConvertible {
+    let host: String
+    let port: Int
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

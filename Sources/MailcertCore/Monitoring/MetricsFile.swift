@@ -13,12 +13,12 @@ import Foundation
 /// - `mailcert_renewal_last_success_seconds`: the last attempt that did not fail (renewed or not due), Unix seconds;
 ///   absent until one has succeeded. "Failing for three days" is `time() - this > 3 * 86400`.
 ///
-/// The renewal series exist only for certificates `renew` has decided on (ACME ones). There is no days-left gauge:
-/// the file is as old as the last run, so a remaining time computed at write time would be wrong by then; alert on
-/// `mailcert_certificate_not_after_seconds - time()` instead.
+/// The renewal series exist only for ACME certificates (those with renewal options) that `renew` has decided on.
+/// There is no days-left gauge: the file is as old as the last run, so a remaining time computed at write time would
+/// be wrong by then; alert on `mailcert_certificate_not_after_seconds - time()` instead.
 ///
 /// What earlier runs recorded lives in STATE/metrics/state.json (`MetricsState`); a run that tried one certificate
-/// keeps the others' history. Certificates gone from the store are dropped from both files.
+/// keeps the others' history. Certificates gone from the store, or no longer ACME ones, are dropped from it.
 public struct MetricsFile: Sendable {
     /// STATE/metrics.
     public let directory: URL
@@ -42,7 +42,9 @@ public struct MetricsFile: Sendable {
             let names = try store.names()
             var state = loadState(progress: progress)
             for attempt in attempts { state.record(attempt, at: now) }
-            state.keep(only: Set(names))
+            // Only what renew looks after keeps a history: `renew --name` on a self-signed certificate fails, but
+            // must not leave a failure behind that no later run would ever clear.
+            state.keep(only: Set(try RenewalBatch.acmeNames(in: store)))
             let notAfter = Self.notAfter(of: names, in: store, progress: progress)
             try POSIXFile.makeDirectory(directory, mode: 0o755)
             try POSIXFile.writeAtomically(try StoreJSON.encode(state), to: stateFile, mode: 0o644)

@@ -22,7 +22,8 @@ public struct RenewalAttempt: Equatable, Sendable {
     public init(name: String, outcome: Swift.Result<ACMERenewal.Outcome, Error>) {
         switch outcome {
         case .success(.renewed): self.init(name: name, result: .renewed)
-        case .success(.notDue): self.init(name: name, result: .notDue)
+        // A dry run's "would renew" changed nothing; renew does not write metrics for dry runs anyway.
+        case .success(.notDue), .success(.wouldRenew): self.init(name: name, result: .notDue)
         case .failure: self.init(name: name, result: .failed)
         }
     }

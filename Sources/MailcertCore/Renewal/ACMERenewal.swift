@@ -20,9 +20,14 @@ public struct ACMERenewal: Sendable {
         self.randomFraction = randomFraction
     }
 
+    /// With `dryRun` the decision is made (ARI included) but no order is placed and nothing in the store changes.
+    public var dryRun = false
+
     public enum Outcome: Sendable {
         case renewed(ACMEIssuance.Outcome, reason: String)
         case notDue(until: Date, reason: String)
+        /// A dry run's answer for a certificate that is due.
+        case wouldRenew(reason: String)
     }
 
     public func run(
@@ -48,6 +53,7 @@ public struct ACMERenewal: Sendable {
             case .renewNow(let why): reason = why
             }
         }
+        if dryRun { return .wouldRenew(reason: reason) }
         progress("renewing '\(name)': \(reason)")
         let key = KeySelection.generate(options.keyType.flatMap(KeyType.init(rawValue:)))
         let outcome = try await ACMEIssuance(name: name, options: options, key: key, eab: nil, replaces: leaf.ariIdentifier)

@@ -7,11 +7,14 @@ public struct RenewalBatch: Sendable {
     public var force: Bool
     /// Orders in flight at once: enough to hide CA round trips, few enough to stay polite to the CA.
     public var concurrency: Int
+    /// Decide only: no order, nothing in service touched.
+    public var dryRun: Bool
 
-    public init(names: [String], force: Bool, concurrency: Int = 4) {
+    public init(names: [String], force: Bool, concurrency: Int = 4, dryRun: Bool = false) {
         self.names = names
         self.force = force
         self.concurrency = max(1, concurrency)
+        self.dryRun = dryRun
     }
 
     /// The certificates in the store that were obtained over ACME (they have renewal options).
@@ -24,7 +27,11 @@ public struct RenewalBatch: Sendable {
         store: FileCertificateStore, transport: @escaping TransportFactory, now: @escaping @Sendable () -> Date,
         progress: @escaping @Sendable (String) -> Void
     ) async -> [(name: String, result: Result<ACMERenewal.Outcome, Error>)] {
-        let renewals = names.map { ACMERenewal(name: $0, force: force, randomFraction: Double.random(in: 0..<1)) }
+        let renewals = names.map {
+            var renewal = ACMERenewal(name: $0, force: force, randomFraction: Double.random(in: 0..<1))
+            renewal.dryRun = dryRun
+            return renewal
+        }
         return await withTaskGroup(of: Finished.self) { group in
             var results = [Result<ACMERenewal.Outcome, Error>?](repeating: nil, count: renewals.count)
             var started = 0

@@ -35,7 +35,10 @@ extension UpstreamConnection {
         } else {
             description += " unverified"
         }
-        if let client = upstream.upstreamTLS.clientCertificate { description += ", client certificate \(client)" }
+        // OpenSSL does not tell whether the upstream asked for it; Postfix logs that on its side.
+        if let client = upstream.upstreamTLS.clientCertificate {
+            description += ", client certificate \(client) when asked"
+        }
         // RFC 3207 section 4.2: forget what the upstream said in clear and ask again inside TLS.
         extensions = []
         guard try ehlo(as: upstream.heloName) else {
