@@ -16,10 +16,14 @@ struct ACMELifecycleTests {
         let notDue = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--no-random-sleep"])
         #expect(notDue.status == 0)
         #expect(notDue.stdout.contains("mx1.example.test: not due until"), "\(notDue.output)")
+        let metrics = "\(fixture.stateDirectory)/metrics/mailcert.prom"
+        let result = #"mailcert_renewal_last_result{name="mx1.example.test",result="#
+        #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains(result + #""not_due"} 1"#))
         let oldKey = try String(contentsOfFile: fixture.current("mx1.example.test", "key.pem"), encoding: .utf8)
         let forced = try fixture.mailcert.run(["renew", "--name", "mx1.example.test", "--force", "--json"])
         #expect(forced.status == 0, "\(forced.output)")
         #expect(forced.stdout.contains("\"renewed\" : true"))
+        #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains(result + #""renewed"} 1"#))
         #expect(try String(contentsOfFile: fixture.current("mx1.example.test", "key.pem"), encoding: .utf8) != oldKey)
         #expect(try fixture.verifyWithOpenSSL("mx1.example.test", hostname: "mx1.example.test").contains("OK"))
     }

@@ -33,22 +33,29 @@ struct MetricsFileTests {
             store: fixture.store, attempts: [RenewalAttempt(name: "mx1", result: .renewed)], now: now)
 
         let (_, metrics) = try read(fixture)
-        #expect(metrics.families == [
-            "mailcert_certificate_not_after_seconds", "mailcert_renewal_last_attempt_seconds",
-            "mailcert_renewal_last_result", "mailcert_renewal_last_success_seconds",
-        ])
+        #expect(
+            metrics.families == [
+                "mailcert_certificate_not_after_seconds", "mailcert_renewal_last_attempt_seconds",
+                "mailcert_renewal_last_result", "mailcert_renewal_last_success_seconds",
+            ])
         #expect(metrics.families.allSatisfy { metrics.types[$0] == "gauge" && metrics.help[$0]?.isEmpty == false })
-        #expect(metrics.series("mailcert_certificate_not_after_seconds") == [
-            .init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "mx1"]): seconds(mx1.metadata.notAfter),
-            .init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "mx2"]): seconds(mx2.metadata.notAfter),
-        ])
+        #expect(
+            metrics.series("mailcert_certificate_not_after_seconds") == [
+                .init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "mx1"]): seconds(
+                    mx1.metadata.notAfter),
+                .init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "mx2"]): seconds(
+                    mx2.metadata.notAfter),
+            ])
         #expect(metrics.value("mailcert_renewal_last_attempt_seconds", ["name": "mx1"]) == seconds(now))
         #expect(metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "renewed"]) == 1)
         #expect(metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 0)
         #expect(metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "failed"]) == 0)
         #expect(metrics.value("mailcert_renewal_last_success_seconds", ["name": "mx1"]) == seconds(now))
         // mx2 was not tried, the pending CSR has nothing in service: no renewal series, no expiry.
-        #expect(metrics.samples.keys.filter { $0.labels["name"] != "mx1" }.map(\.name) == ["mailcert_certificate_not_after_seconds"])
+        #expect(
+            metrics.samples.keys.filter { $0.labels["name"] != "mx1" }.map(\.name) == [
+                "mailcert_certificate_not_after_seconds"
+            ])
         #expect(metrics.samples.count == 2 + 1 + 3 + 1)
     }
 
@@ -58,7 +65,9 @@ struct MetricsFileTests {
         for name in ["mx1", "mx2"] { try acme(fixture, name) }
         let metrics = MetricsFile(paths: fixture.paths)
         let (t1, t2, t3) = (now, now.addingTimeInterval(43200), now.addingTimeInterval(86400))
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .failed)], now: t1)
+        try metrics.update(
+            store: fixture.store,
+            attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .failed)], now: t1)
         try metrics.update(store: fixture.store, attempts: [.init(name: "mx2", result: .notDue)], now: t2)
         try metrics.update(store: fixture.store, attempts: [.init(name: "mx2", result: .failed)], now: t3)
 
@@ -77,7 +86,8 @@ struct MetricsFileTests {
     func neverSucceeded() throws {
         let fixture = try StoreFixture()
         try acme(fixture, "mx1")
-        try MetricsFile(paths: fixture.paths).update(store: fixture.store, attempts: [.init(name: "mx1", result: .failed)], now: now)
+        try MetricsFile(paths: fixture.paths).update(
+            store: fixture.store, attempts: [.init(name: "mx1", result: .failed)], now: now)
         let parsed = try read(fixture).metrics
         #expect(parsed.series("mailcert_renewal_last_success_seconds").isEmpty)
         #expect(parsed.value("mailcert_renewal_last_result", ["name": "mx1", "result": "failed"]) == 1)
@@ -92,10 +102,14 @@ struct MetricsFileTests {
         let firstInode = try inode(metrics.file)
         try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now)
         #expect(try inode(metrics.file) != firstInode, "rewritten in place, not renamed into place")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.paths.metrics.path).sorted() == ["mailcert.prom", "state.json"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fixture.paths.metrics.path).sorted() == [
+                "mailcert.prom", "state.json",
+            ])
         #expect(try fixture.mode(metrics.file) == 0o644)
         #expect(try fixture.mode(fixture.paths.metrics) == 0o755)
-        #expect(try read(fixture).metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 1)
+        #expect(
+            try read(fixture).metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 1)
     }
 
     @Test("label values escape backslash, double quote and newline, and read back to the name")
@@ -129,9 +143,14 @@ struct MetricsFileTests {
     func nonACME() throws {
         let fixture = try StoreFixture()
         let version = try fixture.selfSigned("self", hosts: ["self.example.com"], now: now)
-        try MetricsFile(paths: fixture.paths).update(store: fixture.store, attempts: [.init(name: "self", result: .failed)], now: now)
+        try MetricsFile(paths: fixture.paths).update(
+            store: fixture.store, attempts: [.init(name: "self", result: .failed)], now: now)
         let parsed = try read(fixture).metrics
-        #expect(parsed.samples == [.init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "self"]): seconds(version.metadata.notAfter)])
+        #expect(
+            parsed.samples == [
+                .init(name: "mailcert_certificate_not_after_seconds", labels: ["name": "self"]): seconds(
+                    version.metadata.notAfter)
+            ])
     }
 
     @Test("certificates gone from the store are dropped from the history and the file")
@@ -139,7 +158,9 @@ struct MetricsFileTests {
         let fixture = try StoreFixture()
         for name in ["mx1", "mx2"] { try acme(fixture, name) }
         let metrics = MetricsFile(paths: fixture.paths)
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .renewed)], now: now)
+        try metrics.update(
+            store: fixture.store,
+            attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .renewed)], now: now)
         try FileManager.default.removeItem(at: fixture.paths.certificate("mx2"))
         try metrics.update(store: fixture.store, attempts: [], now: now)
         let parsed = try read(fixture).metrics
@@ -157,11 +178,14 @@ struct MetricsFileTests {
         let stateFile = fixture.paths.metrics.appendingPathComponent("state.json")
         try Data("{\"certificates\": [".utf8).write(to: stateFile)
         var notes: [String] = []
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now) { notes.append($0) }
+        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now) {
+            notes.append($0)
+        }
         #expect(notes.count == 1)
         #expect(notes.first?.hasPrefix("\(stateFile.path) is unreadable (") == true)
         #expect(notes.first?.hasSuffix("earlier renewal history is lost, starting afresh") == true)
-        #expect(try read(fixture).metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 1)
+        #expect(
+            try read(fixture).metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 1)
     }
 
     @Test("without a state directory nothing is written")

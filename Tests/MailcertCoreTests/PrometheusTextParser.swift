@@ -20,7 +20,9 @@ struct ParsedMetrics {
     /// Family names in the order they appear.
     var families: [String] = []
 
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { samples[Series(name: name, labels: labels)] }
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples[Series(name: name, labels: labels)]
+    }
 
     /// The series of one metric name.
     func series(_ name: String) -> [Series: Double] { samples.filter { $0.key.name == name } }
@@ -125,7 +127,9 @@ struct ParsedMetrics {
                 index += 1
             }
         }
-        guard index < scalars.count, scalars[index] == " " else { throw Failure(line: 0, reason: "no space before the value") }
+        guard index < scalars.count, scalars[index] == " " else {
+            throw Failure(line: 0, reason: "no space before the value")
+        }
         index += 1
         let fields = take { _ in true }.split(separator: " ", omittingEmptySubsequences: false)
         guard (1...2).contains(fields.count), let value = parseValue(String(fields[0])) else {

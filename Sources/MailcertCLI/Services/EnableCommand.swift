@@ -130,7 +130,7 @@ struct EnableCommand: ParsableCommand {
             let (host, port) = try { let target = try target(for: service); return (target.host, target.port) }()
             let serverName = hostname.first ?? leaf.dnsNames.first(where: { !$0.hasPrefix("*") })
             let request = ProbeRequest(
-                host: host, port: port, starttls: connect == nil ? endpoint.starttls : nil, serverName: serverName,
+                host: host, port: port, starttls: endpoint.starttls, serverName: serverName,
                 ehloName: LocalHostName.value, timeout: .seconds(5))
             let outcome = ServedProof.wait(for: leaf.sha256Thumbprint, at: request, within: proveTimeout)
             switch outcome {

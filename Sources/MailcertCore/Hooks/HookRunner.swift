@@ -55,7 +55,9 @@ public struct HookRunner: Sendable {
     private func run(
         _ entry: HookDirectory.Entry, stage: HookStage, runner: ProcessRunner, variables: [String: String]
     ) -> HookOutcome {
-        if let reason = entry.skipReason { return HookOutcome(stage: stage, file: entry.file, status: .skipped(reason)) }
+        if let reason = entry.skipReason {
+            return HookOutcome(stage: stage, file: entry.file, status: .skipped(reason))
+        }
         let result = runner.run(entry.file.path, environment: variables)
         return HookOutcome(
             stage: stage, file: entry.file, status: .finished(result.termination), output: result.outputText,

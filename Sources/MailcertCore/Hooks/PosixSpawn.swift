@@ -40,7 +40,7 @@ enum PosixSpawn {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // Whatever this thread blocks or ignores (a daemon blocking SIGHUP, SIGPIPE ignored) is not the hook's business.
+        // What this thread blocks or ignores (a daemon blocking SIGHUP, SIGPIPE ignored) is not the hook's business.
         var none = sigset_t()
         sigemptyset(&none)
         var all = sigset_t()

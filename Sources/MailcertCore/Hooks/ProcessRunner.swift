@@ -55,9 +55,9 @@ public struct ProcessRunner: Sendable {
     }
 
     /// Collects output until the child exits or the deadline passes.
-    private func supervise(_ child: inout Supervised, deadline: ContinuousClock.Instant, clock: ContinuousClock)
-        -> ProcessTermination
-    {
+    private func supervise(
+        _ child: inout Supervised, deadline: ContinuousClock.Instant, clock: ContinuousClock
+    ) -> ProcessTermination {
         while true {
             if let ended = child.reap() { return ended }
             let left = deadline - clock.now
@@ -116,8 +116,8 @@ private struct Supervised {
 
     /// Waits for output (or end of file) for at most `duration`, then reads what is there.
     mutating func waitForOutput(upTo duration: Duration) {
-        let milliseconds = Int32(clamping: max(1, duration.components.seconds * 1000
-            + duration.components.attoseconds / 1_000_000_000_000_000))
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         guard open else {
             usleep(UInt32(milliseconds) * 1000)
             return

@@ -48,7 +48,8 @@ public struct MetricsFile: Sendable {
             let notAfter = Self.notAfter(of: names, in: store, progress: progress)
             try POSIXFile.makeDirectory(directory, mode: 0o755)
             try POSIXFile.writeAtomically(try StoreJSON.encode(state), to: stateFile, mode: 0o644)
-            try POSIXFile.writeAtomically(Array(Self.render(notAfter: notAfter, state: state).utf8), to: file, mode: 0o644)
+            try POSIXFile.writeAtomically(
+                Array(Self.render(notAfter: notAfter, state: state).utf8), to: file, mode: 0o644)
         }
     }
 
@@ -81,15 +82,17 @@ public struct MetricsFile: Sendable {
 
     private func loadState(progress: (String) -> Void) -> MetricsState {
         guard FileManager.default.fileExists(atPath: stateFile.path) else { return MetricsState() }
-        do { return try StoreJSON.decoder().decode(MetricsState.self, from: Data(try POSIXFile.read(stateFile))) } catch {
+        do {
+            return try StoreJSON.decoder().decode(MetricsState.self, from: Data(try POSIXFile.read(stateFile)))
+        } catch {
             progress("\(stateFile.path) is unreadable (\(error)); earlier renewal history is lost, starting afresh")
             return MetricsState()
         }
     }
 
-    private static func notAfter(of names: [String], in store: FileCertificateStore, progress: (String) -> Void)
-        -> [String: Date]
-    {
+    private static func notAfter(
+        of names: [String], in store: FileCertificateStore, progress: (String) -> Void
+    ) -> [String: Date] {
         var result: [String: Date] = [:]
         for name in names {
             do { result[name] = try store.currentVersion(of: name)?.metadata.notAfter } catch {
@@ -99,9 +102,9 @@ public struct MetricsFile: Sendable {
         return result
     }
 
-    private static func sample(_ name: String, _ value: Int64, result: RenewalAttempt.Result? = nil)
-        -> PrometheusText.Sample
-    {
+    private static func sample(
+        _ name: String, _ value: Int64, result: RenewalAttempt.Result? = nil
+    ) -> PrometheusText.Sample {
         PrometheusText.Sample(
             labels: [("name", name)] + (result.map { [("result", $0.rawValue)] } ?? []), value: value)
     }

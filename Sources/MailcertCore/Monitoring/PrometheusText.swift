@@ -26,7 +26,8 @@ enum PrometheusText {
             text += "# TYPE \(family.name) gauge\n"
             for sample in family.samples {
                 let labels = sample.labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }
-                text += family.name + (labels.isEmpty ? "" : "{\(labels.joined(separator: ","))}") + " \(sample.value)\n"
+                let labelSet = labels.isEmpty ? "" : "{\(labels.joined(separator: ","))}"
+                text += "\(family.name)\(labelSet) \(sample.value)\n"
             }
         }
         return text
