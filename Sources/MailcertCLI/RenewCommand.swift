@@ -29,12 +29,29 @@ struct RenewCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Orders in flight at once (default 4).", valueName: "n"))
     var concurrency: Int = 4
 
+    @Flag(name: .customLong("dry-run"), help: "Decide only: say what is due; order nothing, run no hook, change nothing.")
+    var dryRun = false
+
+    @Flag(
+        name: .customLong("no-random-sleep"),
+        help: "Do not wait a random 1-480 s first (done only when not on a terminal, to spread load on the CA).")
+    var noRandomSleep = false
+
+    @Option(name: .customLong("hook-timeout"), help: "Seconds each hook may run before it is killed (default 120).")
+    var hookTimeout: Double = 120
+
+    @Option(name: .customLong("proof-window"), help: "Seconds a bound service gets to serve a renewed certificate (default 30).")
+    var proofWindow: Double = 30
+
     @Flag(help: "Print the results as JSON.")
     var json = false
 
     func validate() throws {
         if let name { _ = try Arguments.certificateName(name) }
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be 1-32") }
+        guard hookTimeout > 0, proofWindow > 0 else {
+            throw ValidationError("--hook-timeout and --proof-window must be more than 0 seconds")
+        }
     }
 
     func run() async throws {
@@ -45,20 +62,50 @@ struct RenewCommand: AsyncParsableCommand {
                 Output.note("no ACME certificates in \(store.paths.root.path); nothing to renew")
                 return writeMetrics(store, attempts: [])
             }
+            try await randomSleep()
+            let hooks = HookRunner(directory: store.paths.hooks, timeout: .milliseconds(Int(hookTimeout * 1000)))
+            let environment = HookEnvironment(name: "", domains: [], certificate: "", key: "", fullchain: "")
+            if !dryRun { failedHooks(hooks.run(.pre, environment: environment) { Output.note($0) }) }
             let started = ContinuousClock.now
-            let results = await RenewalBatch(names: names, force: force, concurrency: concurrency)
+            let results = await RenewalBatch(names: names, force: force, concurrency: concurrency, dryRun: dryRun)
                 .run(store: store, transport: ACMEOptionGroup.transport(caBundle:), now: { Date() }) { Output.note($0) }
-            writeMetrics(store, attempts: results.map { RenewalAttempt(name: $0.name, outcome: $0.result) })
-            let report = results.map { RenewResult($0.name, $0.result) }
+            if !dryRun { writeMetrics(store, attempts: results.map { RenewalAttempt(name: $0.name, outcome: $0.result) }) }
+            var report = results.map { RenewResult($0.name, $0.result) }
+            let followUp = RenewalFollowUp(hooks: hooks, proofWindow: proofWindow)
+            for index in report.indices where report[index].renewed {
+                report[index].followUpProblems = followUp.run(name: report[index].name, store: store) { Output.note($0) }
+            }
+            if !dryRun && report.contains(where: \.renewed) {
+                failedHooks(hooks.run(.post, environment: environment) { Output.note($0) })
+            }
             if json { try Output.printJSON(report) } else {
                 for line in report { Output.print(line.text) }
                 let renewed = report.filter(\.renewed).count
                 let failed = report.filter { $0.error != nil }.count
                 let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
-                Output.print("\(renewed) renewed, \(report.count - renewed - failed) not due, \(failed) failed (\(elapsed))")
+                let due = report.filter(\.wouldRenew).count
+                let notDue = report.count - renewed - failed - due
+                Output.print(
+                    dryRun
+                        ? "dry run: \(due) due, \(notDue) not due, \(failed) failed to decide; nothing was changed (\(elapsed))"
+                        : "\(renewed) renewed, \(notDue) not due, \(failed) failed (\(elapsed))")
             }
-            if report.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+            if report.contains(where: { $0.error != nil || !$0.followUpProblems.isEmpty }) { throw ExitCode.failure }
         }
+    }
+
+    /// Off a terminal (cron, a timer without RandomizedDelaySec) a random wait first, so hosts do not all reach the
+    /// CA at the same second; never with --force, --dry-run or --no-random-sleep.
+    private func randomSleep() async throws {
+        guard !noRandomSleep, !force, !dryRun, isatty(STDIN_FILENO) == 0 else { return }
+        let seconds = Int.random(in: 1...480)
+        Output.note("waiting \(seconds) s before renewing (not on a terminal; --no-random-sleep skips this)")
+        try await Task.sleep(for: .seconds(seconds))
+    }
+
+    /// Pre and post hooks that fail are reported; they do not fail the renewals themselves.
+    private func failedHooks(_ outcomes: [HookOutcome]) {
+        for outcome in outcomes where outcome.failed { Output.warn(outcome.message) }
     }
 
     /// STATE/metrics/mailcert.prom after every run; failing to write it is a warning, never a failed renewal.
@@ -80,6 +127,8 @@ struct RenewResult: Encodable {
     var notDueUntil: Date?
     var version: Int?
     var error: String?
+    /// Deploy hooks that failed and services that did not serve the renewed certificate.
+    var followUpProblems: [String] = []
 
     init(_ name: String, _ result: Result<ACMERenewal.Outcome, Error>) {
         self.name = name
@@ -102,6 +151,10 @@ struct RenewResult: Encodable {
 
     var text: String {
         if let error { return "\(name): failed: \(error)" }
+        if renewed && !followUpProblems.isEmpty {
+            return "\(name): renewed, version \(version ?? 0) in service (\(reason ?? "")), but: "
+                + followUpProblems.joined(separator: "; ")
+        }
         if renewed { return "\(name): renewed, version \(version ?? 0) in service (\(reason ?? ""))" }
         if wouldRenew { return "\(name): due, would renew (dry run: nothing ordered, nothing changed) (\(reason ?? ""))" }
         return "\(name): not due until \(Output.day(notDueUntil)) (\(reason ?? ""))"

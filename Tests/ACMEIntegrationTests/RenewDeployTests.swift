@@ -1,0 +1,119 @@
+import Foundation
+import MailcertTestSupport
+import Testing
+
+/// The lifecycle after an ACME renewal: a running `mailcert serve` bound with `enable` serves the new certificate
+/// with no restart, deploy hooks get the MAILCERT_* contract, the service is proven, and `--dry-run` changes nothing.
+@Suite(
+    "renew: deploy, hooks, proof", .serialized,
+    .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct RenewDeployTests {
+    static let host = "mx1.example.test"
+
+    /// A Pebble certificate bound to smtp on a listener that serves nothing else, and a deploy hook that records.
+    struct Setup {
+        let fixture: PebbleFixture
+        let listener: BackgroundProcess
+        let port: Int
+        let hookLog: String
+
+        init(hook: String = "") throws {
+            fixture = try PebbleFixture()
+            let requested = try fixture.request([RenewDeployTests.host], fixture.acme)
+            guard requested.status == 0 else { throw TestSupportError("request failed: \(requested.output)") }
+            port = FreePort.pick()
+            listener = try BackgroundProcess(
+                MailcertRunner.binary,
+                ["serve", "--state-dir", fixture.stateDirectory, "--listen", "127.0.0.1:\(port)", "--hostname",
+                 RenewDeployTests.host, "--maildir", fixture.mailcert.state.path("Maildir")],
+                log: fixture.mailcert.state.path("serve.log"), keeping: fixture.mailcert.state)
+            try FreePort.waitUntilListening(port, server: listener)
+            let enabled = try fixture.mailcert.run(
+                ["enable", "--name", RenewDeployTests.host, "--service", "smtp", "--connect", "127.0.0.1:\(port)"])
+            guard enabled.status == 0 else { throw TestSupportError("enable failed: \(enabled.output)") }
+            hookLog = fixture.mailcert.state.path("hook.log")
+            let deploy = "\(fixture.stateDirectory)/hooks/deploy"
+            try FileManager.default.createDirectory(atPath: deploy, withIntermediateDirectories: true)
+            let script = hook.isEmpty
+                ? "#!/bin/sh\nenv | grep '^MAILCERT_' | sort >> '\(hookLog)'\necho ran >> '\(hookLog)'\n" : hook
+            FileManager.default.createFile(atPath: "\(deploy)/10-record", contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+        }
+
+        func served() throws -> String {
+            let result = try Subprocess.run(
+                "/bin/sh",
+                ["-c", "openssl s_client -starttls smtp -connect 127.0.0.1:\(port) -servername \(RenewDeployTests.host) "
+                    + "</dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"])
+            return String(result.stdout.split(separator: "=").last ?? "").replacingOccurrences(of: ":", with: "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func current() throws -> String {
+            let result = try Subprocess.openssl(
+                ["x509", "-in", fixture.current(RenewDeployTests.host, "cert.pem"), "-noout", "-fingerprint", "-sha256"])
+            return String(result.stdout.split(separator: "=").last ?? "").replacingOccurrences(of: ":", with: "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    @Test("a forced renewal under a running listener: new certificate served without restart, hook run, proven")
+    func renewUnderListener() throws {
+        let setup = try Setup()
+        defer { setup.listener.stop() }
+        let before = try setup.served()
+        #expect(before == (try setup.current()))
+        let pid = setup.listener.pid
+
+        let renewed = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
+        #expect(renewed.status == 0, "\(renewed.output)")
+        #expect(renewed.stderr.contains("smtp proven: 127.0.0.1:\(setup.port) serves the renewed certificate"), "\(renewed.stderr)")
+        let after = try setup.served()
+        #expect(after != before)
+        #expect(after == (try setup.current()))
+        #expect(setup.listener.isRunning && setup.listener.pid == pid, "no restart")
+
+        let recorded = try String(contentsOfFile: setup.hookLog, encoding: .utf8)
+        let current = "\(setup.fixture.stateDirectory)/certs/\(Self.host)/current"
+        #expect(recorded.contains("MAILCERT_NAME=\(Self.host)\n"))
+        #expect(recorded.contains("MAILCERT_DOMAINS=\(Self.host)\n"))
+        #expect(recorded.contains("MAILCERT_SERVICE=smtp\n"))
+        #expect(recorded.contains("MAILCERT_KEY=\(current)/key.pem\n"))
+        #expect(recorded.contains("MAILCERT_FULLCHAIN=\(current)/fullchain.pem\n"))
+        #expect(recorded.contains("MAILCERT_CERT=\(current)/cert.pem\n"))
+    }
+
+    @Test("--dry-run says what is due and touches nothing: no order, no hook, no metrics, same certificate")
+    func dryRun() throws {
+        let setup = try Setup()
+        defer { setup.listener.stop() }
+        let before = try setup.current()
+        let result = try setup.fixture.mailcert.run(["renew", "--dry-run", "--force"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("\(Self.host): due, would renew (dry run"), "\(result.output)")
+        #expect(result.stdout.contains("nothing was changed"))
+        #expect(try setup.current() == before)
+        #expect(!FileManager.default.fileExists(atPath: setup.hookLog))
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.fixture.stateDirectory)/metrics/mailcert.prom"))
+    }
+
+    @Test("a failing deploy hook fails the run and says so; the renewed certificate stays in service")
+    func failingHook() throws {
+        let setup = try Setup(hook: "#!/bin/sh\necho 'cannot reach the MTA' >&2\nexit 4\n")
+        defer { setup.listener.stop() }
+        let result = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("renewed, version 2 in service"), "\(result.output)")
+        #expect(result.stdout.contains("10-record"))
+        #expect(result.stdout.contains("cannot reach the MTA"))
+        #expect(try setup.served() == (try setup.current()))
+    }
+
+    @Test("when the bound service does not serve the renewed certificate, the run fails naming it")
+    func proofFails() throws {
+        let setup = try Setup()
+        setup.listener.stop()
+        let result = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force", "--proof-window", "1"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("smtp at 127.0.0.1:\(setup.port) did not serve the renewed certificate"), "\(result.output)")
+    }
+}
