@@ -12,9 +12,10 @@
 #      from current/, checked over the wire with the DANE record 'mailcert tlsa' prints; then every MX of
 #      example.test, looked up in a local dnsmasq, as a monitoring probe would;
 #   9. the renewal timer rendered into a staging root and checked by systemd-analyze verify;
-#  10. mailcert's own STARTTLS listener (mailcert serve) serving mx1 on 127.0.0.1: checked over the wire, mail
-#      delivered by swaks into a Maildir, then a forced ACME renewal while it runs and the new certificate
-#      served without a restart; its systemd unit staged and verified.
+#  10. mailcert's own STARTTLS listener (mailcert serve) on 127.0.0.1: mx1 bound to it with 'enable' (checked,
+#      then proven over the wire), checked again with 'check --connect', mail delivered by swaks into a Maildir,
+#      then a forced ACME renewal while it runs (proven by renew itself) and the new certificate served without a
+#      restart; its systemd unit staged and verified.
 set -euo pipefail
 mailcert=${1:?usage: demo.sh PATH-TO-MAILCERT}
 work=$(mktemp -d /tmp/mailcert-demo.XXXXXX)
@@ -121,13 +122,15 @@ serve_port=$(port)
 cat >"$work/serve.toml" <<TOML
 listen = ["127.0.0.1:$serve_port"]
 hostname = "mx1.example.test"
-cert = ["mx1.example.test"]
 maildir = "$work/Maildir"
 TOML
 "$mailcert" serve --config "$work/serve.toml" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
 wait_port "$serve_port"
+echo "the listener starts with no certificate (no STARTTLS); enable binds mx1 to smtp, checks it, and proves it served:"
+run "$mailcert" enable --name mx1.example.test --service smtp --hostname mx1.example.test \
+  --ca-bundle "$work/pebble-root.pem" --connect "127.0.0.1:$serve_port"
 served() {
   openssl s_client -starttls smtp -connect "127.0.0.1:$serve_port" -servername mx1.example.test </dev/null 2>/dev/null |
     openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
@@ -138,7 +141,7 @@ run swaks --silent 2 --server "127.0.0.1:$serve_port" --tls --from alice@client.
 echo "delivered into the Maildir, with its trace header:"
 sed -n '1,/^$/p' "$work"/Maildir/new/* | grep -A3 '^Received:'
 before=$(served)
-run "$mailcert" renew --name mx1.example.test --force
+run "$mailcert" renew --name mx1.example.test --force --no-random-sleep
 after=$(served)
 for _ in $(seq 50); do [ "$after" != "$before" ] && break; sleep 0.1; after=$(served); done
 echo "served before the renewal: $before"

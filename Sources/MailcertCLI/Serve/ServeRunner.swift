@@ -13,6 +13,9 @@ struct ServeRunner {
     let logger: Logger
 
     func run() throws {
+        if let user = settings.user, getpwnam(user) == nil {
+            throw MailcertError(.badInput, "no user \"\(user)\" in the password database (--user); nothing was started")
+        }
         let contexts = TLSContextStore()
         let sources = settings.sourceList
         let reloader = CertificateReloader(sources: { sources.current() }, store: contexts, logger: logger)
@@ -30,7 +33,10 @@ struct ServeRunner {
         // Watches first: inotify watches set up as root keep working after the drop, on 0700 store directories too.
         let watcher = try startWatching(reloader)
         if let user = settings.user {
-            try PrivilegeDrop.become(user: user)
+            do { try PrivilegeDrop.become(user: user) } catch {
+                listener.shutdown()
+                throw MailcertError(.io, "\(error); the listener was stopped")
+            }
             logger.notice("running as user \(user)")
             for source in sources.current() where access(source.keyFile.path, R_OK) != 0 {
                 logger.warning(

@@ -36,6 +36,9 @@ struct EnableCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A hostname the service answers to; the certificate must cover it (repeatable).", valueName: "host"))
     var hostname: [String] = []
 
+    @Option(name: .customLong("ca-bundle"), help: ArgumentHelp("Extra trusted roots for the chain check (PEM).", valueName: "file"))
+    var caBundle: String?
+
     @Flag(help: "Bind even when the check refuses the certificate.")
     var force = false
 
@@ -76,7 +79,8 @@ struct EnableCommand: ParsableCommand {
             let services = try MailService.parseList(service)
             let name = try self.name ?? CertificateLookup.name(forThumbprint: thumbprint!, in: store)
             let now = Date()
-            let check = try BindingCheck.run(name: name, hostnames: hostname, store: store, now: now)
+            let check = try BindingCheck.run(
+                name: name, hostnames: hostname, store: store, caBundle: caBundle.map { URL(fileURLWithPath: $0) }, now: now)
             try judge(check, name: name)
             let previous = try store.write { _ in
                 let previous = try ServiceBinding.bind(services, to: name, paths: store.paths)

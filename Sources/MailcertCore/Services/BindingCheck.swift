@@ -12,11 +12,11 @@ public struct BindingCheck: Sendable {
     /// The results that stop the binding (unless forced).
     public let blockers: [CheckResult]
 
-    public static func run(name: String, hostnames: [String], store: FileCertificateStore, now: Date) throws
-        -> BindingCheck
-    {
+    public static func run(
+        name: String, hostnames: [String], store: FileCertificateStore, caBundle: URL? = nil, now: Date
+    ) throws -> BindingCheck {
         let subject = try LocalCheckSubject.stored(name: name, store: store)
-        let policy = CheckPolicy(hostnames: hostnames, trust: try LocalCheckSubject.trust(caBundle: nil), now: now)
+        let policy = CheckPolicy(hostnames: hostnames, trust: try LocalCheckSubject.trust(caBundle: caBundle), now: now)
         let results = CertificateChecks.run(subject, policy: policy)
         let leaf = subject.leaf
         var blockers = results.filter { ["names", "key"].contains($0.check) && $0.status == .critical }
