@@ -63,6 +63,10 @@ struct RenewCommand: AsyncParsableCommand {
                 return writeMetrics(store, attempts: [])
             }
             try await randomSleep()
+            // One run at a time (a timer and an admin at once), for the whole run; the kernel drops it if we die.
+            let runLock = dryRun
+                ? nil : try StateLock(paths: store.paths, file: store.paths.renewLock, holderName: "another 'mailcert renew'")
+            defer { withExtendedLifetime(runLock) {} }
             let hooks = HookRunner(directory: store.paths.hooks, timeout: .milliseconds(Int(hookTimeout * 1000)))
             let environment = HookEnvironment(name: "", domains: [], certificate: "", key: "", fullchain: "")
             if !dryRun { failedHooks(hooks.run(.pre, environment: environment) { Output.note($0) }) }

@@ -35,7 +35,7 @@ public struct MailcertRunner: Sendable {
     /// Every path below the state directory except the lock file: "nothing was changed" is this staying equal.
     public func snapshot() -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: stateDirectory) else { return [] }
-        return (enumerator.allObjects as? [String] ?? []).filter { $0 != "lock" }.sorted()
+        return (enumerator.allObjects as? [String] ?? []).filter { $0 != "lock" && $0 != "renew.lock" }.sorted()
     }
 
     public func mode(_ path: String) throws -> Int {

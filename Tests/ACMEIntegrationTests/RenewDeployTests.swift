@@ -117,3 +117,106 @@ struct RenewDeployTests {
         #expect(result.stdout.contains("smtp at 127.0.0.1:\(setup.port) did not serve the renewed certificate"), "\(result.output)")
     }
 }
+
+/// Two renewals at once, and renewals killed with SIGKILL: the store stays consistent, the listener keeps serving a
+/// whole certificate, and the next run completes.
+@Suite(
+    "renew: lock and crashes", .serialized,
+    .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct RenewCrashTests {
+    typealias Setup = RenewDeployTests.Setup
+    static let host = RenewDeployTests.host
+
+    /// A pre hook that says it started, then waits: it holds a renew run open for as long as the test needs.
+    static func slowPreHook(_ setup: Setup) throws -> String {
+        let started = setup.fixture.mailcert.state.path("pre-started")
+        let pre = "\(setup.fixture.stateDirectory)/hooks/pre"
+        try FileManager.default.createDirectory(atPath: pre, withIntermediateDirectories: true)
+        FileManager.default.createFile(
+            atPath: "\(pre)/10-wait", contents: Data("#!/bin/sh\ntouch '\(started)'\nsleep 5\n".utf8),
+            attributes: [.posixPermissions: 0o755])
+        return started
+    }
+
+    static func startRenew(_ setup: Setup, _ extra: [String] = []) throws -> BackgroundProcess {
+        try BackgroundProcess(
+            MailcertRunner.binary,
+            ["renew", "--state-dir", setup.fixture.stateDirectory, "--name", host, "--force"] + extra,
+            log: setup.fixture.mailcert.state.path("renew-\(UUID().uuidString).log"), keeping: setup.fixture.mailcert.state,
+            stopSignal: SIGKILL)
+    }
+
+    static func waitFor(_ path: String) -> Bool {
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { usleep(20_000) }
+        return FileManager.default.fileExists(atPath: path)
+    }
+
+    static func leftovers(_ setup: Setup) -> [String] {
+        let versions = "\(setup.fixture.stateDirectory)/certs/\(host)/versions"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: versions)) ?? []).filter { $0.hasPrefix(".") }
+    }
+
+    @Test("a second renew while one runs is refused at once, naming the running one; the first completes")
+    func twoAtOnce() throws {
+        let setup = try Setup()
+        defer { setup.listener.stop() }
+        let started = try Self.slowPreHook(setup)
+        let first = try Self.startRenew(setup)
+        defer { first.stop() }
+        #expect(Self.waitFor(started))
+        let second = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another 'mailcert renew' (pid \(first.pid)) holds"), "\(second.stderr)")
+        #expect(second.stderr.contains("nothing was changed"))
+        for _ in 0..<1000 where first.isRunning { usleep(20_000) }
+        #expect(first.log().contains("\(Self.host): renewed"), "\(first.log())")
+    }
+
+    @Test("kill -9 before the order: the old certificate keeps serving, nothing is half-written, the next run renews")
+    func killedBeforeTheOrder() throws {
+        let setup = try Setup()
+        defer { setup.listener.stop() }
+        let before = try setup.current()
+        let started = try Self.slowPreHook(setup)
+        let victim = try Self.startRenew(setup)
+        #expect(Self.waitFor(started))
+        kill(victim.pid, SIGKILL)
+        victim.stop()
+        #expect(try setup.current() == before)
+        #expect(try setup.served() == before)
+        #expect(Self.leftovers(setup).isEmpty)
+
+        try FileManager.default.removeItem(atPath: "\(setup.fixture.stateDirectory)/hooks/pre/10-wait")
+        let next = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
+        #expect(next.status == 0, "\(next.output)")
+        #expect(try setup.served() != before)
+        #expect(try setup.served() == (try setup.current()))
+    }
+
+    @Test("kill -9 after the switch (in a deploy hook): the new version is whole and served; the next run goes on")
+    func killedAfterTheSwitch() throws {
+        let marker = NSTemporaryDirectory() + "deploy-started-\(UUID().uuidString)"
+        let setup = try Setup(hook: "#!/bin/sh\ntouch '\(marker)'\nsleep 5\n")
+        defer { setup.listener.stop() }
+        let before = try setup.current()
+        let victim = try Self.startRenew(setup)
+        #expect(Self.waitFor(marker))
+        kill(victim.pid, SIGKILL)
+        victim.stop()
+        let after = try setup.current()
+        #expect(after != before)
+        #expect(eventually { (try? setup.served()) == after })
+        #expect(try setup.fixture.verifyWithOpenSSL(Self.host, hostname: Self.host).contains("OK"))
+        let next = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--no-random-sleep"])
+        #expect(next.status == 0, "\(next.output)")
+        #expect(next.stdout.contains("not due until"))
+    }
+
+    private func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<250 {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}

@@ -15,16 +15,21 @@ public final class StateLock {
     private let fd: Int32
 
     /// Takes the lock without waiting; fails with `.locked` naming the holder when another process has it.
-    public init(paths: StatePaths) throws {
+    public convenience init(paths: StatePaths) throws {
+        try self.init(paths: paths, file: paths.lock, holderName: "another mailcert process")
+    }
+
+    /// The same kind of lock on another file of the state directory, e.g. one `renew` run at a time.
+    public init(paths: StatePaths, file: URL, holderName: String) throws {
         do { try POSIXFile.makeDirectory(paths.root, mode: 0o700) } catch let error as MailcertError {
             throw MailcertError(
                 .stateDirectory, "cannot use state directory \(paths.root.path): \(error.message); nothing was changed")
         }
-        let fd = open(paths.lock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw MailcertError(
                 .stateDirectory,
-                "cannot open lock file \(paths.lock.path): \(String(cString: strerror(errno))); nothing was changed")
+                "cannot open lock file \(file.path): \(String(cString: strerror(errno))); nothing was changed")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
@@ -32,13 +37,13 @@ public final class StateLock {
                 close(fd)
                 throw MailcertError(
                     .stateDirectory,
-                    "cannot lock \(paths.lock.path): \(String(cString: strerror(reason))); nothing was changed")
+                    "cannot lock \(file.path): \(String(cString: strerror(reason))); nothing was changed")
             }
             let holder = Self.holder(fd)
             close(fd)
             throw MailcertError(
                 .locked,
-                "another mailcert process\(holder.map { " (pid \($0))" } ?? "") holds \(paths.lock.path); "
+                "\(holderName)\(holder.map { " (pid \($0))" } ?? "") holds \(file.path); "
                     + "nothing was changed; try again when it has finished")
         }
         self.fd = fd

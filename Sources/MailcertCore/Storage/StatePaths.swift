@@ -18,6 +18,8 @@ public struct StatePaths: Sendable {
     public init(root: URL) { self.root = root.standardizedFileURL }
 
     public var lock: URL { root.appendingPathComponent("lock") }
+    /// Held for a whole `renew` run, so two runs (a timer and an admin) never order the same certificates twice.
+    public var renewLock: URL { root.appendingPathComponent("renew.lock") }
     public var certs: URL { root.appendingPathComponent("certs", isDirectory: true) }
     public var accounts: URL { root.appendingPathComponent("accounts", isDirectory: true) }
     public var bindings: URL { root.appendingPathComponent("bindings.json") }
