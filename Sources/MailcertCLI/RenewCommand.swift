@@ -75,6 +75,7 @@ struct RenewCommand: AsyncParsableCommand {
                 .run(store: store, transport: ACMEOptionGroup.transport(caBundle:), now: { Date() }) { Output.note($0) }
             if !dryRun { writeMetrics(store, attempts: results.map { RenewalAttempt(name: $0.name, outcome: $0.result) }) }
             var report = results.map { RenewResult($0.name, $0.result) }
+            if !dryRun { putFallbacksInService(&report, store: store) }
             let followUp = RenewalFollowUp(hooks: hooks, proofWindow: proofWindow)
             for index in report.indices where report[index].renewed {
                 report[index].followUpProblems = followUp.run(name: report[index].name, store: store) { Output.note($0) }
@@ -107,6 +108,24 @@ struct RenewCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(seconds))
     }
 
+    /// A failed renewal whose certificate in service has expired leaves the host with nothing usable: put a
+    /// self-signed fallback in service, and say so loudly.
+    private func putFallbacksInService(_ report: inout [RenewResult], store: FileCertificateStore) {
+        for index in report.indices where report[index].error != nil {
+            let name = report[index].name
+            do {
+                guard let version = try FallbackGuard.ensureUsable(name: name, store: store, now: Date()) else { continue }
+                report[index].fallbackVersion = version.number
+                Output.warn(
+                    "\(name): the renewal failed and the certificate in service had expired: a self-signed fallback "
+                        + "(version \(version.number)) is now in service so TLS keeps working; senders that verify "
+                        + "will refuse it until the next successful renewal replaces it")
+            } catch {
+                Output.warn("\(name): cannot put a self-signed fallback in service: \(error)")
+            }
+        }
+    }
+
     /// Pre and post hooks that fail are reported; they do not fail the renewals themselves.
     private func failedHooks(_ outcomes: [HookOutcome]) {
         for outcome in outcomes where outcome.failed { Output.warn(outcome.message) }
@@ -131,6 +150,8 @@ struct RenewResult: Encodable {
     var notDueUntil: Date?
     var version: Int?
     var error: String?
+    /// The self-signed fallback put in service after this failure, if one was needed.
+    var fallbackVersion: Int?
     /// Deploy hooks that failed and services that did not serve the renewed certificate.
     var followUpProblems: [String] = []
 
@@ -154,6 +175,9 @@ struct RenewResult: Encodable {
     }
 
     var text: String {
+        if let error, let fallbackVersion {
+            return "\(name): failed: \(error); self-signed fallback version \(fallbackVersion) in service"
+        }
         if let error { return "\(name): failed: \(error)" }
         if renewed && !followUpProblems.isEmpty {
             return "\(name): renewed, version \(version ?? 0) in service (\(reason ?? "")), but: "

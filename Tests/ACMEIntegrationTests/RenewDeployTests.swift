@@ -220,3 +220,46 @@ struct RenewCrashTests {
         return false
     }
 }
+
+/// A host is never left without a usable certificate: an expired one whose renewal fails is replaced by a
+/// self-signed fallback, loudly, and ACME replaces the fallback at the next successful run.
+@Suite(
+    "renew: self-signed fallback", .serialized,
+    .enabled(if: PebbleServer.shouldRun, "pebble is not installed: apt-get install pebble"))
+struct RenewFallbackTests {
+    static let host = "mx1.example.test"
+
+    @Test("expired and unrenewable: a fallback goes into service; the next successful renewal replaces it")
+    func fallbackThenACME() throws {
+        let fixture = try PebbleFixture()
+        #expect(try fixture.request([Self.host], fixture.acme).status == 0)
+        // The version in service becomes an expired CA-signed certificate (as after a long outage).
+        let ca = try TestCA()
+        let expired = try ca.issue(LeafSpec([Self.host], notBefore: "20200101000000Z", notAfter: "20210101000000Z"))
+        let bundle = fixture.mailcert.state.path("expired.p12")
+        _ = try Subprocess.openssl([
+            "pkcs12", "-export", "-inkey", expired.keyPath, "-in", expired.fullchainPath, "-out", bundle, "-passout", "pass:",
+        ])
+        let imported = try fixture.mailcert.run(["import", "--name", Self.host, "--pkcs12", bundle])
+        try #require(imported.status == 0, "\(imported.output)")
+
+        // Something else holds the http-01 port, so the CA cannot validate: the renewal fails.
+        let blocker = try BackgroundProcess(
+            "/usr/bin/python3",
+            ["-c", "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', \(fixture.pebble.httpPort))); s.listen(); time.sleep(60)"],
+            log: fixture.mailcert.state.path("blocker.log"), keeping: fixture.mailcert.state, stopSignal: SIGKILL)
+        try FreePort.waitUntilListening(fixture.pebble.httpPort, server: blocker)
+        let failed = try fixture.mailcert.run(["renew", "--name", Self.host, "--no-random-sleep"])
+        blocker.stop()
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("a self-signed fallback (version 3) is now in service"), "\(failed.output)")
+        #expect(failed.stdout.contains("self-signed fallback version 3 in service"))
+        let issuer = try Subprocess.openssl(["x509", "-in", fixture.current(Self.host, "cert.pem"), "-noout", "-issuer", "-subject"])
+        #expect(issuer.stdout.contains("issuer=CN = \(Self.host)"), "\(issuer.stdout)")
+
+        let next = try fixture.mailcert.run(["renew", "--no-random-sleep"])
+        #expect(next.status == 0, "\(next.output)")
+        #expect(next.stdout.contains("renewed, version 4 in service (a self-signed fallback is in service)"), "\(next.output)")
+        #expect(try fixture.verifyWithOpenSSL(Self.host, hostname: Self.host).contains("OK"))
+    }
+}

@@ -43,6 +43,9 @@ public struct ACMERenewal: Sendable {
         let reason: String
         if force {
             reason = "renewal forced"
+        } else if leaf.isSelfSigned {
+            // A fallback put in service after a failed renewal: ACME replaces it at the first chance.
+            reason = "a self-signed fallback is in service"
         } else {
             let info = try await renewalInfo(for: leaf, options: options, store: store, transport: http, progress: progress)
             switch RenewalPolicy.decision(

@@ -10,8 +10,9 @@ import Foundation
 /// Durable file-system primitives: every write in the store is temp file, fsync, rename, fsync of the directory,
 /// so a crash leaves either the old or the new file, never a torn one.
 public enum POSIXFile {
-    /// Writes `bytes` to `url` atomically with `mode`, whatever the umask.
-    public static func writeAtomically(_ bytes: [UInt8], to url: URL, mode: mode_t) throws {
+    /// Writes `bytes` to `url` atomically with `mode`, whatever the umask; `group` (a deployed key a daemon's group
+    /// reads) is set before the rename, so the file never appears with the wrong owner.
+    public static func writeAtomically(_ bytes: [UInt8], to url: URL, mode: mode_t, group: gid_t? = nil) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -22,6 +23,7 @@ public enum POSIXFile {
         }
         do {
             defer { close(fd) }
+            if let group, fchown(fd, uid_t.max, group) != 0 { throw failure("cannot set the group of", temporary) }
             guard fchmod(fd, mode) == 0 else { throw failure("cannot set the mode of", temporary) }
             try writeAll(fd, bytes, temporary)
             guard fsync(fd) == 0 else { throw failure("cannot flush", temporary) }
