@@ -26,6 +26,7 @@ public struct MailcertError: Error, Equatable, CustomStringConvertible, Sendable
         public static let io = Code("io")
         public static let crypto = Code("crypto")
         public static let acme = Code("acme")
+        public static let deployFailed = Code("deployFailed")
     }
 
     public let code: Code

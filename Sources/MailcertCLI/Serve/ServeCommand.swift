@@ -101,6 +101,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("handshake-timeout"), help: "Seconds for one whole TLS handshake (default 60).")
     var handshakeTimeout: Double?
 
+    @Option(name: .customLong("min-data-rate"), help: "Octets per second DATA must keep up, on top of the command timeout (default 500).")
+    var minDataRate: Int?
+
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds sessions get to finish after SIGTERM (default 30).")
+    var shutdownGrace: Double?
+
     @Option(name: .customLong("greet-pause"), help: "Seconds to wait before the greeting; clients that talk first get 554 (default 0: off).")
     var greetPause: Double?
 
@@ -130,7 +136,7 @@ struct ServeCommand: ParsableCommand {
                     + "(listen, cert, maildir or relay, user) must be in that file")
         }
         if maildir != nil && relay != nil { throw ValidationError("--maildir and --relay exclude each other: pick one destination") }
-        for value in [maxConnections, maxConnectionsPerIP, maxMessageSize, maxRecipients].compactMap({ $0 }) where value < 1 {
+        for value in [maxConnections, maxConnectionsPerIP, maxMessageSize, maxRecipients, minDataRate].compactMap({ $0 }) where value < 1 {
             throw ValidationError("limits must be at least 1 (got \(value))")
         }
         for value in [commandTimeout, handshakeTimeout].compactMap({ $0 }) where !(value > 0) {

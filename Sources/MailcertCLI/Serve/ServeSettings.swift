@@ -53,8 +53,8 @@ struct ServeSettings {
             limits.handshakeTimeout = .seconds(seconds)
         }
         if let seconds = flags.greetPause ?? limitsFile?.greetPause?.value { limits.greetPause = .seconds(seconds) }
-        if let seconds = limitsFile?.shutdownGrace?.value { limits.shutdownGrace = .seconds(seconds) }
-        if let rate = limitsFile?.minDataRate { limits.minimumDataRate = rate }
+        if let seconds = flags.shutdownGrace ?? limitsFile?.shutdownGrace?.value { limits.shutdownGrace = .seconds(seconds) }
+        if let rate = flags.minDataRate ?? limitsFile?.minDataRate { limits.minimumDataRate = rate }
         listener = ListenerConfiguration(endpoints: endpoints, session: policy, limits: limits)
         ticketKeyRotation = .seconds(limitsFile?.ticketKeyRotation?.value ?? 12 * 3600)
         user = flags.user ?? file?.user

@@ -54,7 +54,7 @@ public struct HookOutcome: Sendable {
         output.split(whereSeparator: \.isNewline).last.map { String($0.prefix(300)) }
     }
 
-    private static func describe(_ termination: ProcessTermination) -> String {
+    static func describe(_ termination: ProcessTermination) -> String {
         switch termination {
         case .exited(let status): return "failed with exit status \(status)"
         case .signaled(let signal): return "was killed by signal \(signal) (\(String(cString: strsignal(signal))))"

@@ -1,0 +1,99 @@
+import Foundation
+
+/// What deploying one version to one daemon writes: the certificate files where the daemon reads them, with the
+/// owner and mode it needs, the configuration snippet rendered from `templates/`, and (postfix) the main.cf
+/// parameters. Everything is computed before anything is written.
+///
+/// Paths in the snippets are the real ones, root included: with `--root /srv/test` the daemon configured from
+/// there reads `/srv/test/etc/mailcert/...`, which is what a test instance needs.
+struct DeployPlan {
+    var files: [DeployedFile] = []
+    /// main.cf parameters to set with postconf (postfix only).
+    var postfixParameters: [(name: String, value: String)] = []
+    /// Things the admin should know that do not stop the deploy (a missing exim group).
+    var notes: [String] = []
+
+    /// The files a version becomes for `service`, by file name (`<name>.pem` for postfix, `key.pem` and
+    /// `fullchain.pem` in `<name>/` for the others), below ROOT/etc/mailcert/SERVICE.
+    static func make(
+        service: MailService, settings: DeploySettings, version: StoredVersion, renderer: TemplateRenderer
+    ) throws -> DeployPlan {
+        let root = URL(fileURLWithPath: settings.root, isDirectory: true)
+        let config = URL(fileURLWithPath: settings.configDirectory, isDirectory: true)
+        let base = root.appendingPathComponent("etc/mailcert/\(service.rawValue)", isDirectory: true)
+        let key = try POSIXFile.read(version.url(.key))
+        let fullchain = try POSIXFile.read(version.url(.fullchain))
+        var values: [String: Any] = [
+            "name": version.name, "domains": version.metadata.hostnames.joined(separator: " "),
+        ]
+        var plan = DeployPlan()
+        switch service {
+        case .postfix:
+            // smtpd_tls_chain_files: key first, then the leaf, then the intermediates, in one file read by root
+            // before smtpd drops privileges; so 0600 and owned by root.
+            let chain = base.appendingPathComponent("\(version.name).pem")
+            plan.files.append(DeployedFile(url: chain, bytes: Self.joined(key, fullchain), mode: 0o600))
+            values["chainFile"] = chain.path
+            let snippet = try renderer.render("postfix/main.cf.mustache", values)
+            plan.postfixParameters = PostfixMainCF.parameters(snippet)
+            let snippetFile = base.appendingPathComponent("\(version.name).main.cf")
+            try RenewalTimer.refuseForeign(snippetFile)
+            plan.files.append(DeployedFile(url: snippetFile, bytes: Array(snippet.utf8), mode: 0o644))
+        case .dovecot:
+            let directory = base.appendingPathComponent(version.name, isDirectory: true)
+            values["key"] = directory.appendingPathComponent("key.pem").path
+            values["fullchain"] = directory.appendingPathComponent("fullchain.pem").path
+            plan.files += [
+                DeployedFile(url: directory.appendingPathComponent("fullchain.pem"), bytes: fullchain, mode: 0o644),
+                DeployedFile(url: directory.appendingPathComponent("key.pem"), bytes: key, mode: 0o600),
+            ]
+            try plan.addSnippet(
+                "dovecot/99-mailcert.conf.mustache", config.appendingPathComponent("conf.d/99-mailcert.conf"),
+                values, renderer)
+        case .exim:
+            let directory = base.appendingPathComponent(version.name, isDirectory: true)
+            values["key"] = directory.appendingPathComponent("key.pem").path
+            values["fullchain"] = directory.appendingPathComponent("fullchain.pem").path
+            // Exim drops to its own user before TLS, so the key must be readable by its group: 0640.
+            let group = EximGroup.lookup()
+            if group == nil {
+                plan.notes.append(
+                    "exim: no Debian-exim or exim group on this host; \(values["key"]!) stays in the group of "
+                        + "whoever ran mailcert (0640): give it exim's group by hand")
+            }
+            plan.files += [
+                DeployedFile(url: directory.appendingPathComponent("fullchain.pem"), bytes: fullchain, mode: 0o644),
+                DeployedFile(url: directory.appendingPathComponent("key.pem"), bytes: key, mode: 0o640, group: group?.gid),
+            ]
+            try plan.addSnippet(
+                "exim/00_mailcert.mustache", config.appendingPathComponent("conf.d/main/00_mailcert"), values,
+                renderer)
+        case .smtp, .submission:
+            throw MailcertError(.badInput, "\(service.rawValue) is the bundled listener's: nothing to deploy")
+        }
+        return plan
+    }
+
+    /// A rendered snippet, refused when a file of that name is someone else's (no "# Managed by mailcert" line).
+    private mutating func addSnippet(
+        _ template: String, _ destination: URL, _ values: [String: Any], _ renderer: TemplateRenderer
+    ) throws {
+        try RenewalTimer.refuseForeign(destination)
+        files.append(DeployedFile(url: destination, bytes: Array(try renderer.render(template, values).utf8), mode: 0o644))
+    }
+
+    /// PEM files one after another, each ending with a newline.
+    static func joined(_ parts: [UInt8]...) -> [UInt8] {
+        parts.flatMap { $0.last == 0x0A || $0.isEmpty ? $0 : $0 + [0x0A] }
+    }
+}
+
+/// The group Exim reads its key as: Debian's `Debian-exim`, else upstream's `exim`.
+enum EximGroup {
+    static func lookup() -> (name: String, gid: gid_t)? {
+        for name in ["Debian-exim", "exim"] {
+            if let entry = getgrnam(name) { return (name, entry.pointee.gr_gid) }
+        }
+        return nil
+    }
+}
