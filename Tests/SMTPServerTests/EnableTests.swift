@@ -119,12 +119,13 @@ struct EnableTests {
         #expect(Self.bindings(listener).contains(Self.hostname))
     }
 
-    @Test("services the listener does not serve are refused until their deploy exists; unknown services are usage errors")
+    @Test("unknown services are usage errors; --reload-hook names the reload of exactly one daemon")
     func unsupportedServices() throws {
         let listener = try LiveListener()
-        let postfix = try Self.mailcert(listener, ["enable", "--name", Self.hostname, "--service", "postfix"])
-        #expect(postfix.status == 64)
-        #expect(postfix.stderr.contains("deploying to postfix is not built yet"))
+        let twoDaemons = try Self.mailcert(
+            listener, ["enable", "--name", Self.hostname, "--service", "postfix,dovecot", "--reload-hook", "/bin/true"])
+        #expect(twoDaemons.status == 64)
+        #expect(twoDaemons.stderr.contains("--reload-hook reloads one daemon"), "\(twoDaemons.stderr)")
         let unknown = try Self.mailcert(listener, ["enable", "--name", Self.hostname, "--service", "imap4"])
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("unknown service 'imap4'"))

@@ -8,7 +8,7 @@ import MailcertCrypto
 struct EnableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enable",
-        abstract: "Bind a certificate to services (smtp, submission), check it first, then prove it is served.",
+        abstract: "Bind a certificate to smtp, submission, postfix, dovecot or exim; check it, then prove it is served.",
         discussion: """
             A binding names the certificate (its lineage), so it survives renewals. Before binding, the local \
             check runs against --hostname (or, without it, the certificate's own names): a certificate that does \
@@ -19,7 +19,17 @@ struct EnableCommand: ParsableCommand {
             serve' watches bindings.json and serves the certificate without a restart. Then mailcert connects \
             (--connect, default 127.0.0.1 on port 25 for smtp, 465 for submission), and checks that the served leaf \
             is the bound one, retrying for --prove-timeout seconds. Moving a service to another certificate is one \
-            'enable'; 'disable --service S' unbinds. Deploying to postfix, dovecot and exim is not built yet.
+            'enable'; 'disable --service S' unbinds.
+
+            postfix, dovecot and exim are deployed before they are bound: the files rendered from the templates \
+            (postfix: one key-first chain file ROOT/etc/mailcert/postfix/NAME.pem, 0600, set in main.cf with \
+            postconf -e; dovecot: ROOT/etc/dovecot/conf.d/99-mailcert.conf with ssl_cert/ssl_key and the files, key \
+            0600; exim: ROOT/etc/exim4/conf.d/main/00_mailcert macros, key 0640 to the Debian-exim group) are \
+            switched atomically, then the daemon is reloaded through hooks/reload-SERVICE (or --reload-hook). When \
+            the reload fails the previous files go back, the daemon is reloaded with them, and bindings.json is not \
+            changed. \
+            The settings are kept in STATE/deploy.json: 'renew' deploys every renewed certificate the same way. \
+            The proof connects to 127.0.0.1:25 (postfix, exim) or :993 with implicit TLS (dovecot) unless --connect.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,7 +40,10 @@ struct EnableCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Or the certificate whose SHA-256 or SHA-1 thumbprint this is (as 'list' shows).", valueName: "hex"))
     var thumbprint: String?
 
-    @Option(help: ArgumentHelp("Services to bind: smtp, submission (comma-separated or repeated).", valueName: "service"))
+    @Option(
+        help: ArgumentHelp(
+            "Services to bind: smtp, submission, postfix, dovecot, exim (comma-separated or repeated).",
+            valueName: "service"))
     var service: [String] = []
 
     @Option(help: ArgumentHelp("A hostname the service answers to; the certificate must cover it (repeatable).", valueName: "host"))
@@ -54,18 +67,21 @@ struct EnableCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
+    /// Where postfix, dovecot and exim are deployed (--root, --postfix-config-dir, --reload-hook, ...).
+    @OptionGroup var deploy: DeployOptions
+
     func validate() throws {
         guard (name == nil) != (thumbprint == nil) else { throw ValidationError("give either --name or --thumbprint") }
         if let name { _ = try Arguments.certificateName(name) }
-        guard !service.isEmpty else { throw ValidationError("--service is required (smtp, submission)") }
+        guard !service.isEmpty else {
+            throw ValidationError("--service is required (smtp, submission, postfix, dovecot, exim)")
+        }
         let services: [MailService]
         do { services = try MailService.parseList(service) } catch let error as MailcertError {
             throw ValidationError(error.message)
         }
-        if let unsupported = services.first(where: { !$0.isBundledListener }) {
-            throw ValidationError(
-                "--service \(unsupported.rawValue): deploying to \(unsupported.rawValue) is not built yet; bind smtp or "
-                    + "submission, or point \(unsupported.rawValue) at STATE/certs/NAME/current/ by hand")
+        if deploy.reloadHook != nil && services.filter({ !$0.isBundledListener }).count != 1 {
+            throw ValidationError("--reload-hook reloads one daemon: give one of postfix, dovecot, exim")
         }
         if connect != nil && services.count > 1 { throw ValidationError("--connect names one endpoint: give one --service") }
         if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
@@ -83,6 +99,7 @@ struct EnableCommand: ParsableCommand {
                 name: name, hostnames: hostname, store: store, caBundle: caBundle.map { URL(fileURLWithPath: $0) }, now: now)
             try judge(check, name: name)
             let previous = try store.write { _ in
+                try deployDaemons(services, name: name, store: store)
                 let previous = try ServiceBinding.bind(services, to: name, paths: store.paths)
                 if !noProve {
                     var targets = ProofTargets.load(store.paths)

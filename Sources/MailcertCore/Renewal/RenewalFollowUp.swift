@@ -1,11 +1,13 @@
 import Foundation
 import MailcertCheck
 
-/// What happens after a certificate was renewed: its deploy hooks run, then every service bound to it is proven to
-/// serve the new leaf where `enable` last proved it (STATE/proofs.json).
+/// What happens after a certificate was renewed: every daemon bound to it (postfix, dovecot, exim) gets the new files
+/// the way `enable` deployed them (STATE/deploy.json), its deploy hooks run, then every service bound to it is proven
+/// to serve the new leaf where `enable` last proved it (STATE/proofs.json).
 ///
-/// The new version is already in service when this runs (the store switched `current`), so a failure here is
-/// reported and makes the run fail, but nothing is undone: the old version is still in the store for a human.
+/// The new version is already in the store's `current` when this runs, so a failure here is reported and makes the
+/// run fail, but the store is not rolled back: a daemon whose reload failed has its previous files back and keeps
+/// serving the old certificate, and the old version is still in the store for a human.
 public struct RenewalFollowUp: Sendable {
     public var hooks: HookRunner
     /// How long each bound service gets to serve the new certificate (its reload takes a moment).
@@ -23,13 +25,15 @@ public struct RenewalFollowUp: Sendable {
         }
         let bindings = (try? Bindings.load(store.paths)) ?? Bindings()
         let services = bindings.services(boundTo: name)
-        var problems: [String] = []
+        let failedDeploys = redeploy(version, services: services, store: store, progress: progress)
+        var problems = failedDeploys.map(\.problem)
         let environment = HookEnvironment(current: version, paths: store.paths, service: services.joined(separator: " "))
         for outcome in hooks.run(.deploy, environment: environment, progress: progress) where outcome.failed {
             problems.append("\(name): \(outcome.message)")
         }
         let targets = ProofTargets.load(store.paths)
-        for serviceName in services {
+        // A daemon whose redeploy failed serves the old certificate by design: proving that would say nothing new.
+        for serviceName in services where !failedDeploys.contains(where: { $0.service.rawValue == serviceName }) {
             guard let service = MailService(rawValue: serviceName), let target = targets.targets[serviceName],
                 let request = Self.request(service: service, target: target, leafNames: leaf.dnsNames)
             else {
@@ -46,6 +50,42 @@ public struct RenewalFollowUp: Sendable {
             }
         }
         return problems
+    }
+
+    /// Deploys `version` to each bound daemon that `enable` deployed, with the store's lock held; returns the
+    /// failures, each with one line "NAME: SERVICE: why".
+    private func redeploy(
+        _ version: StoredVersion, services: [String], store: FileCertificateStore, progress: (String) -> Void
+    ) -> [(service: MailService, problem: String)] {
+        let daemons = services.compactMap(MailService.init(rawValue:)).filter { !$0.isBundledListener }
+        guard !daemons.isEmpty else { return [] }
+        let name = version.name
+        do {
+            return try store.write { _ in
+                let records = try DeployRecords.load(store.paths)
+                return daemons.compactMap { service -> (service: MailService, problem: String)? in
+                    guard let settings = records.services[service.rawValue] else {
+                        progress(
+                            "\(name): \(service.rawValue) has no deploy settings in deploy.json; 'mailcert enable' "
+                                + "records them")
+                        return nil
+                    }
+                    do {
+                        _ = try ServiceDeployer(service: service, settings: settings).deploy(
+                            version, paths: store.paths, progress: { progress("\(name): \($0)") })
+                        return nil
+                    } catch {
+                        return (
+                            service,
+                            "\(name): \(service.rawValue): redeploy of version \(version.number) failed: \(error) "
+                                + "(version \(version.number) stays in the store's current/)"
+                        )
+                    }
+                }
+            }
+        } catch {
+            return daemons.map { ($0, "\(name): \($0.rawValue): not redeployed: \(error)") }
+        }
     }
 
     /// A probe of `target` ("HOST:PORT", "[V6]:PORT") the way `service` starts TLS.

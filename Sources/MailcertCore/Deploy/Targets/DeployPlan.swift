@@ -63,7 +63,8 @@ struct DeployPlan {
             }
             plan.files += [
                 DeployedFile(url: directory.appendingPathComponent("fullchain.pem"), bytes: fullchain, mode: 0o644),
-                DeployedFile(url: directory.appendingPathComponent("key.pem"), bytes: key, mode: 0o640, group: group?.gid),
+                DeployedFile(
+                    url: directory.appendingPathComponent("key.pem"), bytes: key, mode: 0o640, group: group?.gid),
             ]
             try plan.addSnippet(
                 "exim/00_mailcert.mustache", config.appendingPathComponent("conf.d/main/00_mailcert"), values,
@@ -79,7 +80,8 @@ struct DeployPlan {
         _ template: String, _ destination: URL, _ values: [String: Any], _ renderer: TemplateRenderer
     ) throws {
         try RenewalTimer.refuseForeign(destination)
-        files.append(DeployedFile(url: destination, bytes: Array(try renderer.render(template, values).utf8), mode: 0o644))
+        let text = try renderer.render(template, values)
+        files.append(DeployedFile(url: destination, bytes: Array(text.utf8), mode: 0o644))
     }
 
     /// PEM files one after another, each ending with a newline.

@@ -44,10 +44,8 @@ public struct FileSwitch: Sendable {
                 switched.append((file, hadPrevious))
             } catch {
                 let problems = rollback()
-                throw MailcertError(
-                    .io,
-                    "cannot install \(file.url.path): \(error); "
-                        + (problems.isEmpty ? "the previous files are back in place" : problems.joined(separator: "; ")))
+                let state = problems.isEmpty ? "the previous files are back in place" : problems.joined(separator: "; ")
+                throw MailcertError(.io, "cannot install \(file.url.path): \(error); \(state)")
             }
         }
     }

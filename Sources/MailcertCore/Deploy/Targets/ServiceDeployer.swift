@@ -41,7 +41,9 @@ public struct ServiceDeployer: Sendable {
                 let problems = fileSwitch.rollback()
                 throw MailcertError(.deployFailed, "\(service.rawValue): \(error.message); " + Self.back(problems))
             }
-            if previousMainCF != nil { progress("\(service.rawValue): \(mainCF.file.path) now names \(plan.files[0].url.path)") }
+            if previousMainCF != nil {
+                progress("\(service.rawValue): \(mainCF.file.path) now names \(plan.files[0].url.path)")
+            }
         }
         let installed = plan.files.map(\.url.path).joined(separator: ", ")
         let reload = runReload(version, paths: paths, runner: runner)

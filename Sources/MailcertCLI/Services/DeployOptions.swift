@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import MailcertCore
+
+/// Where `enable --service postfix|dovecot|exim` deploys; recorded in STATE/deploy.json so `renew` deploys the
+/// same way.
+struct DeployOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Install the daemons' files below this directory instead of / (tests, packaging).", valueName: "dir"))
+    var root = "/"
+
+    @Option(
+        name: .customLong("postfix-config-dir"),
+        help: ArgumentHelp(
+            "Postfix's configuration directory (postconf -c; default ROOT/etc/postfix).", valueName: "dir"))
+    var postfixConfigDir: String?
+
+    @Option(
+        name: .customLong("dovecot-config-dir"),
+        help: ArgumentHelp("Dovecot's configuration directory (default ROOT/etc/dovecot).", valueName: "dir"))
+    var dovecotConfigDir: String?
+
+    @Option(
+        name: .customLong("exim-config-dir"),
+        help: ArgumentHelp("Exim's configuration directory (default ROOT/etc/exim4).", valueName: "dir"))
+    var eximConfigDir: String?
+
+    @Option(
+        name: .customLong("reload-hook"),
+        help: ArgumentHelp("What reloads the daemon (default: the shipped hooks/reload-SERVICE).", valueName: "file"))
+    var reloadHook: String?
+
+    @Option(help: ArgumentHelp("The templates directory the snippets are rendered from.", valueName: "dir"))
+    var templates: String?
+
+    /// The settings for `service`: every path absolute, the reload hook and templates found now, not at renewal.
+    func settings(for service: MailService) throws -> DeploySettings {
+        let rootURL = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
+        let flag: String?
+        let conventional: String
+        switch service {
+        case .postfix: (flag, conventional) = (postfixConfigDir, "etc/postfix")
+        case .dovecot: (flag, conventional) = (dovecotConfigDir, "etc/dovecot")
+        default: (flag, conventional) = (eximConfigDir, "etc/exim4")
+        }
+        let config = flag.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? rootURL.appendingPathComponent(conventional, isDirectory: true)
+        let hook = try reloadHook.map { try ShippedHooks.explicit($0) }
+            ?? ShippedHooks.locate("reload-\(service.rawValue)")
+        return DeploySettings(
+            root: rootURL.path, configDirectory: config.standardizedFileURL.path,
+            templates: try TemplateDirectory.locate(templates).standardizedFileURL.path, reloadHook: hook)
+    }
+}
+
+/// The reload hooks shipped in `hooks/`: beside the executable (share/mailcert/hooks), the system's share
+/// directory, or the source tree the executable was built in, like the templates.
+enum ShippedHooks {
+    static func locate(_ file: String) throws -> String {
+        let executableDirectory = URL(fileURLWithPath: Executable.path).deletingLastPathComponent()
+        var candidates = [
+            executableDirectory.appendingPathComponent("../share/mailcert/hooks").standardizedFileURL,
+            URL(fileURLWithPath: "/usr/share/mailcert/hooks"),
+        ]
+        var directory = executableDirectory
+        while directory.path != "/" {
+            candidates.append(directory.appendingPathComponent("hooks"))
+            directory = directory.deletingLastPathComponent()
+        }
+        let found = candidates.map { $0.appendingPathComponent(file) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        guard let found else {
+            throw MailcertError(
+                .notFound,
+                "cannot find the reload hook \(file) (looked in "
+                    + "\(candidates.prefix(2).map(\.path).joined(separator: ", ")) and above "
+                    + "\(executableDirectory.path)); nothing was deployed; give --reload-hook FILE")
+        }
+        return found.path
+    }
+
+    /// A `--reload-hook` path, made absolute, that must be an executable file.
+    static func explicit(_ path: String) throws -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw MailcertError(.notFound, "--reload-hook \(url.path) is not an executable file; nothing was deployed")
+        }
+        return url.path
+    }
+}
