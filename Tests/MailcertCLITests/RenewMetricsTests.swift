@@ -12,7 +12,7 @@ struct RenewMetricsTests {
     func nothingToRenew() throws {
         let mailcert = try MailcertRunner()
         #expect(try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed"]).status == 0)
-        let result = try mailcert.run(["renew"])
+        let result = try mailcert.run(["renew", "--no-random-sleep"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.stderr.contains("nothing to renew"))
         let text = try metrics(mailcert)
@@ -26,7 +26,7 @@ struct RenewMetricsTests {
     func failedRenewal() throws {
         let mailcert = try MailcertRunner()
         #expect(try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed"]).status == 0)
-        let result = try mailcert.run(["renew", "--name", "mx1.example.test"])
+        let result = try mailcert.run(["renew", "--name", "mx1.example.test", "--no-random-sleep"])
         #expect(result.status == 1)
         #expect(!result.stderr.contains("warning"), "\(result.stderr)")
         #expect(try metrics(mailcert).contains("mailcert_certificate_not_after_seconds{name=\"mx1.example.test\"} "))
@@ -35,7 +35,7 @@ struct RenewMetricsTests {
     @Test("an empty store directory gets no metrics directory")
     func noState() throws {
         let mailcert = try MailcertRunner()
-        let result = try mailcert.run(["renew"])
+        let result = try mailcert.run(["renew", "--no-random-sleep"])
         #expect(result.status == 0, "\(result.output)")
         #expect(!FileManager.default.fileExists(atPath: mailcert.state.path("state/metrics")))
     }
