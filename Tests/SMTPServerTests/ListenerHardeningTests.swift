@@ -134,6 +134,8 @@ struct ListenerHardeningTests {
     @Test("a flood of idle connections from one address hits its limit while another client is still served")
     func idleFlood() throws {
         let listener = try LiveListener().start(["--max-connections-per-ip", "5"])
+        // The readiness probe's connection must be gone from the count before the flood starts.
+        #expect(listener.waitForLog("result=closed by client"))
         let idle = try (0..<5).map { _ in try RawSMTPClient(port: listener.port) }
         for connection in idle { #expect(try connection.reply().code == 220) }
         let sixth = try RawSMTPClient(port: listener.port)
