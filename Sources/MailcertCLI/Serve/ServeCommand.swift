@@ -28,8 +28,10 @@ struct ServeCommand: ParsableCommand {
             finish on the old one. A broken new certificate is refused with a log line and the old one keeps \
             serving. SIGTERM: stop accepting, let sessions finish (limits.shutdown_grace), then 421.
 
-            Security: started as root, it binds, loads the keys, then runs as --user. For reloads to work after \
-            that, the user must be able to read the served keys (store them 0640 to its group).
+            Security: started as root, it binds, loads the keys, then runs every thread as --user. Reloads then \
+            read the keys as that user; the store writes keys 0600 for its owner, so with --user a renewed key \
+            can only be read when the admin gives that user access to it (a warning at start names unreadable \
+            keys); otherwise restart the listener after a renewal.
 
             Relay TLS (--relay-tls): may (the default) uses STARTTLS when the upstream offers it, clear text \
             otherwise; a handshake that fails gives the client 451 4.4.1 (it retries), never a retry in clear. \

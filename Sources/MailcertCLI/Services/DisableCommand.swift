@@ -8,7 +8,9 @@ struct DisableCommand: ParsableCommand {
         abstract: "Unbind services from their certificate.",
         discussion: """
             The certificate stays in the store. A running 'mailcert serve' stops serving it for that service at \
-            once (it watches bindings.json); with no certificate left it stops offering STARTTLS.
+            once (it watches bindings.json); with no certificate left it stops offering STARTTLS. For postfix, \
+            dovecot and exim the deployed files and settings stay where they are, so the daemon keeps working; \
+            'renew' just stops updating them. To move a daemon to another certificate, 'enable' that one instead.
             """)
 
     @OptionGroup var global: GlobalOptions
