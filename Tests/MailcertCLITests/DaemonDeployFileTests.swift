@@ -6,9 +6,9 @@ import Testing
 /// modes, the atomic replace with the previous files kept aside, and the rollback when the reload fails.
 ///
 /// No real Dovecot or Exim runs here: Debian's exim4 conflicts with postfix on one machine (both provide
-/// mail-transport-agent) and CI does not install dovecot. The reload is a stand-in (`--reload-hook`) that records
-/// its environment and fails while the test's flag file exists; Postfix is tested end to end in
-/// ACMEIntegrationTests/PostfixDeployTests.
+/// mail-transport-agent). The reload is a stand-in (`--reload-hook`) that records its environment and fails while the
+/// test's flag file exists; Postfix is tested end to end in ACMEIntegrationTests/PostfixDeployTests, Dovecot (a
+/// private instance reloaded by the shipped hooks/reload-dovecot) in DovecotDeployTests.
 @Suite("Dovecot and exim deploy files")
 struct DaemonDeployFileTests {
     static let host = "mx1.example.test"

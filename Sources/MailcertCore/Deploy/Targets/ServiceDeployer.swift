@@ -65,10 +65,15 @@ public struct ServiceDeployer: Sendable {
         return Outcome(files: plan.files.map(\.url), notes: plan.notes)
     }
 
-    /// The reload hook with the hook contract for the version in service (and postfix's configuration directory).
+    /// The reload hook with the hook contract for the version in service (and the instance's configuration: postfix's
+    /// directory, dovecot's dovecot.conf in its directory, so a hook reloads the instance that was configured).
     private func runReload(_ version: StoredVersion, paths: StatePaths, runner: ProcessRunner) -> ProcessResult {
         var environment = HookEnvironment(current: version, paths: paths, service: service.rawValue)
         if service == .postfix { environment.extra["MAILCERT_POSTFIX_CONFIG_DIR"] = settings.configDirectory }
+        if service == .dovecot {
+            environment.extra["MAILCERT_DOVECOT_CONFIG"] =
+                URL(fileURLWithPath: settings.configDirectory).appendingPathComponent("dovecot.conf").path
+        }
         return runner.run(settings.reloadHook, environment: environment.variables)
     }
 
