@@ -25,8 +25,6 @@ extension Bindings {
     /// Writes bindings.json atomically (one rename: a running listener sees the old or the new set, never a mix).
     /// Call with the store's lock held.
     public func save(_ paths: StatePaths) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try POSIXFile.writeAtomically(Array(try encoder.encode(services)) + [0x0A], to: paths.bindings, mode: 0o644)
+        try POSIXFile.writeAtomically(try StoreJSON.encode(services), to: paths.bindings, mode: 0o644)
     }
 }

@@ -19,8 +19,6 @@ public struct ProofTargets: Codable, Equatable, Sendable {
 
     /// Writes atomically; call with the store's lock held.
     public func save(_ paths: StatePaths) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try POSIXFile.writeAtomically(Array(try encoder.encode(targets)) + [0x0A], to: Self.file(paths), mode: 0o644)
+        try POSIXFile.writeAtomically(try StoreJSON.encode(targets), to: Self.file(paths), mode: 0o644)
     }
 }

@@ -42,8 +42,6 @@ public struct DeployRecords: Codable, Equatable, Sendable {
 
     /// Writes atomically; call with the store's lock held.
     public func save(_ paths: StatePaths) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try POSIXFile.writeAtomically(Array(try encoder.encode(services)) + [0x0A], to: Self.file(paths), mode: 0o644)
+        try POSIXFile.writeAtomically(try StoreJSON.encode(services), to: Self.file(paths), mode: 0o644)
     }
 }
