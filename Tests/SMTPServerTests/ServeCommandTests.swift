@@ -223,6 +223,10 @@ struct ServeCommandTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("limits.command_timeout"), "\(result.stderr)")
         #expect(!result.stderr.contains("not found"), "\(result.stderr)")
+
+        let list = try runner.state.write("list.toml", "maildir = \"/tmp/x\"\nlisten = \"127.0.0.1:25\"\n")
+        let wrongList = try Self.runBounded(runner, ["serve", "--config", list], seconds: 5)
+        #expect(wrongList.stderr.contains("'listen' must be a list, e.g. [\"127.0.0.1:25\"]"), "\(wrongList.stderr)")
     }
 
     // MARK: - Usage errors

@@ -120,14 +120,26 @@ struct ServeConfigFile: Decodable, Equatable {
         }
     }
 
+    /// What an administrator calls the type a key wanted (TOMLKit names its own types, e.g. TOMLArray).
+    private static func kind(_ type: Any.Type) -> String {
+        let name = "\(type)"
+        if name.contains("Array") { return "a list, e.g. [\"127.0.0.1:25\"]" }
+        if name.contains("String") { return "a string in quotes" }
+        if name.contains("Int") || name.contains("Double") { return "a number" }
+        if name.contains("Table") { return "a table, e.g. [limits]" }
+        return name
+    }
+
     private static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type)"
+            return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(kind(type))"
         case .keyNotFound(let key, let context):
             // TOMLKit reports a value of the wrong type as a missing key.
-            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            var names = context.codingPath.map(\.stringValue)
+            if names.last != key.stringValue { names.append(key.stringValue) }
+            let path = names.joined(separator: ".")
             return "'\(path)' has a value of the wrong type (a number, a string or a list of strings, as documented)"
         default: return "\(error)"
         }
