@@ -19,7 +19,12 @@ struct GlobalOptions: ParsableArguments {
     var stateDirectory: String?
 
     /// The store the command works on.
-    func store() -> FileCertificateStore {
+    func store() -> FileCertificateStore { FileCertificateStore(paths: paths()) }
+
+    /// STATE/hooks: the pre, deploy and post hooks of renewals.
+    var hooksDirectory: URL { paths().hooks }
+
+    private func paths() -> StatePaths {
         let environment = ProcessInfo.processInfo.environment
         let root: URL =
             if let path = stateDirectory ?? environment["MAILCERT_STATE_DIR"], !path.isEmpty {
@@ -28,6 +33,6 @@ struct GlobalOptions: ParsableArguments {
                 StatePaths.defaultRoot(
                     isRoot: geteuid() == 0, xdgStateHome: environment["XDG_STATE_HOME"], home: environment["HOME"])
             }
-        return FileCertificateStore(paths: StatePaths(root: root))
+        return StatePaths(root: root)
     }
 }

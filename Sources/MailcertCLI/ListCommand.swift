@@ -32,7 +32,7 @@ struct ListCommand: ParsableCommand {
             let entries = inventory.entries
             if json { return try Output.printJSON(["certificates": entries]) }
             guard !entries.isEmpty else {
-                return Output.note("no certificates in \(global.store().paths.root.path); make one with 'mailcert request'")
+                return Output.note("no certificates in \(global.store().location(of: .store)); make one with 'mailcert request'")
             }
             Output.print(long ? InventoryTable.long(entries) : InventoryTable.table(entries))
         }

@@ -53,3 +53,17 @@ enum Output {
         FileHandle.standardError.write(Data("mailcert: error: \(message)\n".utf8))
     }
 }
+
+extension Reporter {
+    /// Notes and warnings on standard error, as every command prints them.
+    static let stderr = Reporter(note: { Output.note($0) }, warn: { Output.warn($0) })
+}
+
+extension DeployAndProve {
+    /// The real edges: reload hooks and postconf run as processes (each with two minutes), proofs over the wire,
+    /// EHLO with this host's name.
+    static var live: DeployAndProve {
+        DeployAndProve(
+            runner: ProcessRunner(timeout: .seconds(120)), probe: LiveServiceProbe(), ehloName: LocalHostName.value)
+    }
+}

@@ -144,7 +144,7 @@ struct RequestCommand: AsyncParsableCommand {
         }
         let csr = try SigningRequest(name: name, hostnames: hostnames, key: key, force: force)
             .run(store: store, csrFile: file?.path, now: now)
-        let keyFile = store.paths.pending(name).appendingPathComponent("key.pem").path
+        let keyFile = (try? store.pending(of: name))??.location ?? store.location(of: .pending(name))
         guard let file else {
             Output.print(csr.pem)
             Output.note("the key of this CSR is the pending key of '\(name)' (\(keyFile)); import the CA's answer with 'mailcert import --name \(name) CERT'")

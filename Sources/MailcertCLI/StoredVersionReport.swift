@@ -4,16 +4,15 @@ import Foundation
 /// The few lines a command prints after it stored a version: what is in service now, and the stable paths
 /// (through `current/`) a daemon should read.
 enum StoredVersionReport {
-    static func text(_ entry: InventoryEntry, version: StoredVersion, paths: StatePaths) -> String {
-        let current = paths.current(version.name)
+    static func text(_ entry: InventoryEntry, version: StoredVersion, files: ServedFiles) -> String {
         return """
             stored '\(entry.name)' version \(version.number) (\(version.metadata.source.rawValue)) and put it in service
               hostnames:  \(entry.hostnames.joined(separator: ", "))
               status:     \(entry.status.rawValue), expires \(Output.day(entry.notAfter))
               key type:   \(entry.keyType ?? "-")
               sha256:     \(entry.sha256 ?? "-")
-              fullchain:  \(current.appendingPathComponent(VersionFile.fullchain.rawValue).path)
-              key:        \(current.appendingPathComponent(VersionFile.key.rawValue).path)
+              fullchain:  \(files.fullchain.path)
+              key:        \(files.key.path)
             """
     }
 
@@ -28,6 +27,6 @@ enum StoredVersionReport {
             return Output.warn("version \(version.number) of '\(version.name)' is in service, but cannot be described: \(error)")
         }
         if json { return try Output.printJSON(entry) }
-        Output.print(text(entry, version: version, paths: store.paths))
+        Output.print(text(entry, version: version, files: store.servedFiles(of: version.name)))
     }
 }

@@ -69,7 +69,7 @@ struct TLSACommand: ParsableCommand {
             ]
             if next {
                 let (key, created) = try NextKey.ensure(name: name, store: store)
-                if created { Output.note("created the next key \(store.paths.nextKey(name).path)") }
+                if created { Output.note("created the next key \(store.location(of: .nextKey(name)))") }
                 keys.append(
                     (
                         "next", "next key (\(key.displayName)), used by the next request or renewal",

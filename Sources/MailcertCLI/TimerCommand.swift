@@ -48,7 +48,7 @@ struct TimerCommand: ParsableCommand {
             try Output.reportingErrors {
                 let renderer = TemplateRenderer(directory: try TemplateDirectory.locate(templates))
                 let settings = RenewalTimer.Settings(
-                    binary: Executable.path, stateDirectory: global.store().paths.root.path,
+                    binary: Executable.path, stateDirectory: global.store().location(of: .store),
                     minute: Int.random(in: 0..<60), hour: Int.random(in: 0..<12))
                 let written = try RenewalTimer.install(
                     placement.kind, settings: settings, renderer: renderer, root: placement.rootURL)

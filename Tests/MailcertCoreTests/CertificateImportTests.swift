@@ -131,7 +131,7 @@ struct PendingKeyTests {
         for index in 0..<3 {
             _ = try SigningRequest(name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), force: index > 0)
                 .run(store: fixture.store, csrFile: nil, now: now)
-            let key = try PrivateKey(pem: Array(try Data(contentsOf: try #require(try fixture.store.pending(of: "mx1")).keyFile)))
+            let key = try #require(try fixture.store.pending(of: "mx1")).key()
             fingerprints.append(try key.publicKeyFingerprint())
         }
         let directory = fixture.paths.certificate("mx1")

@@ -8,7 +8,7 @@ struct MetricsFileTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func read(_ fixture: StoreFixture) throws -> (text: String, metrics: ParsedMetrics) {
-        let text = try String(contentsOf: MetricsFile(paths: fixture.paths).file, encoding: .utf8)
+        let text = try String(contentsOf: fixture.paths.metricsExposition, encoding: .utf8)
         return (text, try ParsedMetrics.parse(text))
     }
 
@@ -29,7 +29,7 @@ struct MetricsFileTests {
         let mx2 = try acme(fixture, "mx2", now: now.addingTimeInterval(-86400))
         _ = try SigningRequest(name: "pending", hostnames: ["p.example.com"], key: .generate(.ecdsaP256), force: false)
             .run(store: fixture.store, csrFile: nil, now: now)
-        try MetricsFile(paths: fixture.paths).update(
+        try MetricsFile.update(
             store: fixture.store, attempts: [RenewalAttempt(name: "mx1", result: .renewed)], now: now)
 
         let (_, metrics) = try read(fixture)
@@ -63,13 +63,12 @@ struct MetricsFileTests {
     func history() throws {
         let fixture = try StoreFixture()
         for name in ["mx1", "mx2"] { try acme(fixture, name) }
-        let metrics = MetricsFile(paths: fixture.paths)
         let (t1, t2, t3) = (now, now.addingTimeInterval(43200), now.addingTimeInterval(86400))
-        try metrics.update(
+        try MetricsFile.update(
             store: fixture.store,
             attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .failed)], now: t1)
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx2", result: .notDue)], now: t2)
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx2", result: .failed)], now: t3)
+        try MetricsFile.update(store: fixture.store, attempts: [.init(name: "mx2", result: .notDue)], now: t2)
+        try MetricsFile.update(store: fixture.store, attempts: [.init(name: "mx2", result: .failed)], now: t3)
 
         let parsed = try read(fixture).metrics
         #expect(parsed.value("mailcert_renewal_last_attempt_seconds", ["name": "mx1"]) == seconds(t1))
@@ -86,7 +85,7 @@ struct MetricsFileTests {
     func neverSucceeded() throws {
         let fixture = try StoreFixture()
         try acme(fixture, "mx1")
-        try MetricsFile(paths: fixture.paths).update(
+        try MetricsFile.update(
             store: fixture.store, attempts: [.init(name: "mx1", result: .failed)], now: now)
         let parsed = try read(fixture).metrics
         #expect(parsed.series("mailcert_renewal_last_success_seconds").isEmpty)
@@ -97,16 +96,15 @@ struct MetricsFileTests {
     func atomicReplace() throws {
         let fixture = try StoreFixture()
         try acme(fixture, "mx1")
-        let metrics = MetricsFile(paths: fixture.paths)
-        try metrics.update(store: fixture.store, attempts: [], now: now)
-        let firstInode = try inode(metrics.file)
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now)
-        #expect(try inode(metrics.file) != firstInode, "rewritten in place, not renamed into place")
+        try MetricsFile.update(store: fixture.store, attempts: [], now: now)
+        let firstInode = try inode(fixture.paths.metricsExposition)
+        try MetricsFile.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now)
+        #expect(try inode(fixture.paths.metricsExposition) != firstInode, "rewritten in place, not renamed into place")
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: fixture.paths.metrics.path).sorted() == [
                 "mailcert.prom", "state.json",
             ])
-        #expect(try fixture.mode(metrics.file) == 0o644)
+        #expect(try fixture.mode(fixture.paths.metricsExposition) == 0o644)
         #expect(try fixture.mode(fixture.paths.metrics) == 0o755)
         #expect(
             try read(fixture).metrics.value("mailcert_renewal_last_result", ["name": "mx1", "result": "not_due"]) == 1)
@@ -143,7 +141,7 @@ struct MetricsFileTests {
     func nonACME() throws {
         let fixture = try StoreFixture()
         let version = try fixture.selfSigned("self", hosts: ["self.example.com"], now: now)
-        try MetricsFile(paths: fixture.paths).update(
+        try MetricsFile.update(
             store: fixture.store, attempts: [.init(name: "self", result: .failed)], now: now)
         let parsed = try read(fixture).metrics
         #expect(
@@ -157,12 +155,11 @@ struct MetricsFileTests {
     func removedCertificates() throws {
         let fixture = try StoreFixture()
         for name in ["mx1", "mx2"] { try acme(fixture, name) }
-        let metrics = MetricsFile(paths: fixture.paths)
-        try metrics.update(
+        try MetricsFile.update(
             store: fixture.store,
             attempts: [.init(name: "mx1", result: .renewed), .init(name: "mx2", result: .renewed)], now: now)
         try FileManager.default.removeItem(at: fixture.paths.certificate("mx2"))
-        try metrics.update(store: fixture.store, attempts: [], now: now)
+        try MetricsFile.update(store: fixture.store, attempts: [], now: now)
         let parsed = try read(fixture).metrics
         #expect(Set(parsed.samples.keys.compactMap { $0.labels["name"] }) == ["mx1"])
         let state = try String(contentsOf: fixture.paths.metrics.appendingPathComponent("state.json"), encoding: .utf8)
@@ -173,12 +170,11 @@ struct MetricsFileTests {
     func damagedState() throws {
         let fixture = try StoreFixture()
         try acme(fixture, "mx1")
-        let metrics = MetricsFile(paths: fixture.paths)
         try FileManager.default.createDirectory(at: fixture.paths.metrics, withIntermediateDirectories: true)
         let stateFile = fixture.paths.metrics.appendingPathComponent("state.json")
         try Data("{\"certificates\": [".utf8).write(to: stateFile)
         var notes: [String] = []
-        try metrics.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now) {
+        try MetricsFile.update(store: fixture.store, attempts: [.init(name: "mx1", result: .notDue)], now: now) {
             notes.append($0)
         }
         #expect(notes.count == 1)
@@ -192,7 +188,7 @@ struct MetricsFileTests {
     func noStateDirectory() throws {
         let directory = try TemporaryDirectory("mailcert-metrics")
         let store = FileCertificateStore(paths: StatePaths(root: directory.url.appendingPathComponent("state")))
-        try MetricsFile(paths: store.paths).update(store: store, attempts: [], now: now)
+        try MetricsFile.update(store: store, attempts: [], now: now)
         #expect(!FileManager.default.fileExists(atPath: store.paths.root.path))
     }
 

@@ -49,3 +49,9 @@ struct StoreFixture {
             .run(store: store, now: now).version
     }
 }
+
+extension StoredVersion {
+    /// The directory of this version in a file store: these tests look at the files themselves.
+    var directory: URL { URL(fileURLWithPath: location, isDirectory: true) }
+    func url(_ file: VersionFile) -> URL { directory.appendingPathComponent(file.rawValue) }
+}

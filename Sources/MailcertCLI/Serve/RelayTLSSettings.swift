@@ -122,17 +122,15 @@ struct RelayTLSSettings: Equatable {
         do { _ = try CertificateName.validate(name) } catch let error as MailcertError {
             throw invalid("\(setting): \(error.message)")
         }
-        let directory = store.paths.certificate(name)
-        guard FileManager.default.fileExists(atPath: directory.path) else {
+        guard try store.names().contains(name) else {
             throw MailcertError(
                 .notFound,
-                "\(setting): no certificate named '\(name)' in \(store.paths.certs.path) (see 'mailcert list'); "
+                "\(setting): no certificate named '\(name)' in \(store.location(of: .certificates)) (see 'mailcert list'); "
                     + "nothing was started")
         }
-        let current = store.paths.current(name)
+        let files = store.servedFiles(of: name)
         return CertificateSource(
-            name: name, chainFile: current.appendingPathComponent(VersionFile.fullchain.rawValue),
-            keyFile: current.appendingPathComponent(VersionFile.key.rawValue), watchedDirectories: [directory])
+            name: name, chainFile: files.fullchain, keyFile: files.key, watchedDirectories: files.watched)
     }
 
     /// A usage error: `RelayTLSOptions.validate()` reports it as one; at start (where the config file is known) it

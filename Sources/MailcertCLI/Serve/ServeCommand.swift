@@ -181,7 +181,7 @@ struct ServeCommand: ParsableCommand {
             let file = try configPath.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
             let maildir = file?.maildir
             let settings = ListenerUnit.Settings(
-                binary: Executable.path, stateDirectory: global.store().paths.root.path, configFile: configPath,
+                binary: Executable.path, stateDirectory: global.store().location(of: .store), configFile: configPath,
                 writablePaths: [maildir].compactMap { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } })
             let renderer = TemplateRenderer(directory: try TemplateDirectory.locate(templates))
             let written = try ListenerUnit.install(settings: settings, renderer: renderer, root: rootURL)

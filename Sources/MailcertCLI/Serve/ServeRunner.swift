@@ -18,8 +18,8 @@ struct ServeRunner {
         }
         let contexts = TLSContextStore()
         let sources = settings.sourceList
-        let reloader = CertificateReloader(sources: { sources.current() }, store: contexts, logger: logger)
-        if sources.current().isEmpty {
+        let reloader = CertificateReloader(sources: { sources.sources }, store: contexts, logger: logger)
+        if sources.sources.isEmpty {
             logger.warning("no certificate to serve yet (--cert NAME, or 'mailcert enable --service smtp'): STARTTLS is not offered")
         }
         reloader.reload(reason: "start")
@@ -38,7 +38,7 @@ struct ServeRunner {
                 throw MailcertError(.io, "\(error); the listener was stopped")
             }
             logger.notice("running as user \(user)")
-            for source in sources.current() where access(source.keyFile.path, R_OK) != 0 {
+            for source in sources.sources where access(source.keyFile.path, R_OK) != 0 {
                 logger.warning(
                     """
                     user \(user) cannot read \(source.keyFile.path): the certificate loaded at start keeps serving, \
@@ -67,12 +67,11 @@ struct ServeRunner {
         }
     }
 
-    /// Watches the store's root (bindings.json is replaced there), its `certs` directory, and each served
+    /// Watches where the store's bindings and certificates change, and each served
     /// certificate's directory (where `current` is renamed).
     private func startWatching(_ reloader: CertificateReloader) throws -> DirectoryWatcher? {
         let sources = settings.sourceList
-        let fixed = [settings.certificatesDirectory.deletingLastPathComponent(), settings.certificatesDirectory]
-        let watcher = try DirectoryWatcher(directories: { fixed + sources.current().flatMap(\.watchedDirectories) }) {
+        let watcher = try DirectoryWatcher(directories: { sources.watchedDirectories + sources.sources.flatMap(\.watchedDirectories) }) {
             reloader.reload(reason: "the store changed")
         }
         watcher.start()

@@ -13,14 +13,12 @@ struct ServeSettings {
 
     var listener: ListenerConfiguration
     /// The certificates to serve: the named ones, then those bound to smtp/submission, re-read on every reload.
-    var sourceList: SourceList
+    var sourceList: ListenerCertificates
     var destination: Destination
     /// How a relay destination secures its connection (--relay-tls and friends).
     var relayTLS = RelayTLSSettings()
     var user: String?
     var ticketKeyRotation: Duration
-    /// The store's `certs` directory, watched so certificates created after start are picked up.
-    var certificatesDirectory: URL
 
     init(flags: ServeCommand, file: ServeConfigFile?, store: FileCertificateStore) throws {
         let limitsFile = file?.limits
@@ -66,8 +64,7 @@ struct ServeSettings {
             relay: flagsChooseDestination ? flags.relay : file?.relay)
         let relaying = if case .relay = destination { true } else { false }
         relayTLS = try RelayTLSSettings(flags: flags.relayTLSOptions, file: file, relaying: relaying, store: store)
-        certificatesDirectory = store.paths.certs
-        sourceList = SourceList(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
+        sourceList = ListenerCertificates(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
         try sourceList.checkNamedCertificatesExist()
     }
 
@@ -90,32 +87,11 @@ struct ServeSettings {
 
 }
 
-/// Which certificates `serve` serves: those named with --cert (or the config's `cert`), then those bound to the
-/// smtp and submission services in bindings.json, each once. Asked again on every reload, so `mailcert enable
-/// --service smtp` takes effect in a running listener.
-struct SourceList: Sendable {
-    let names: [String]
-    let store: FileCertificateStore
-
-    /// A misspelt --cert is refused at start; a binding that names a missing certificate is skipped at reload.
-    func checkNamedCertificatesExist() throws {
-        for name in names where !FileManager.default.fileExists(atPath: store.paths.certificate(name).path) {
-            throw MailcertError(
-                .notFound,
-                "no certificate named '\(name)' in \(store.paths.certs.path) (see 'mailcert list'); nothing was started")
-        }
-    }
-
-    func current() -> [CertificateSource] {
-        let bindings = (try? Bindings.load(store.paths)) ?? Bindings()
-        let bound = ["smtp", "submission"].compactMap { bindings.services[$0] }
-        var seen = Set<String>()
-        return (names + bound).filter { seen.insert($0).inserted }.map { name in
-            let current = store.paths.current(name)
-            return CertificateSource(
-                name: name, chainFile: current.appendingPathComponent(VersionFile.fullchain.rawValue),
-                keyFile: current.appendingPathComponent(VersionFile.key.rawValue),
-                watchedDirectories: [store.paths.certificate(name)])
+extension ListenerCertificates {
+    /// In the listener's terms.
+    var sources: [CertificateSource] {
+        current().map {
+            CertificateSource(name: $0.name, chainFile: $0.files.fullchain, keyFile: $0.files.key, watchedDirectories: $0.files.watched)
         }
     }
 }

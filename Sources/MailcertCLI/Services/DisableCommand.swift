@@ -25,9 +25,8 @@ struct DisableCommand: ParsableCommand {
 
     func run() throws {
         try Output.reportingErrors {
-            let store = global.store()
             let services = try MailService.parseList(service)
-            let removed = try store.write { _ in try ServiceBinding.unbind(services, paths: store.paths) }
+            let removed = try Disable(services: services).run(store: global.store())
             for service in services {
                 if let name = removed[service] {
                     Output.print("\(service.rawValue): unbound (was \(name))")

@@ -91,103 +91,41 @@ struct EnableCommand: ParsableCommand {
 
     func run() throws {
         try Output.reportingErrors {
-            let store = global.store()
-            let services = try MailService.parseList(service)
-            let name = try self.name ?? CertificateLookup.name(forThumbprint: thumbprint!, in: store)
-            let now = Date()
-            let check = try BindingCheck.run(
-                name: name, hostnames: hostname, store: store, caBundle: caBundle.map { URL(fileURLWithPath: $0) }, now: now)
-            try judge(check, name: name)
-            let previous = try store.write { _ in
-                try deployDaemons(services, name: name, store: store)
-                let previous = try ServiceBinding.bind(services, to: name, paths: store.paths)
-                if !noProve {
-                    var targets = ProofTargets.load(store.paths)
-                    for service in services { targets.targets[service.rawValue] = try target(for: service).description }
-                    try targets.save(store.paths)
-                }
-                return previous
+            var enable = Enable(
+                certificate: name.map(Enable.Choice.name) ?? .thumbprint(thumbprint!),
+                services: try MailService.parseList(service))
+            enable.hostnames = hostname
+            enable.caBundle = caBundle.map { URL(fileURLWithPath: $0) }
+            (enable.force, enable.prove, enable.proofWindow) = (force, !noProve, proveTimeout)
+            enable.connect = try connect.map { try HostPort.parse($0, defaultPort: 25) }.map { "\(ProofTarget(host: $0.host, port: $0.port))" }
+            for service in enable.services where !service.isBundledListener {
+                enable.deploySettings[service] = try deploy.settings(for: service)
             }
-            let leaf = try LocalCheckSubject.stored(name: name, store: store).leaf
-            var report = EnableReport(name: name, sha256: leaf.sha256Thumbprint, checks: check.results)
-            for service in services {
-                let was = previous[service] ?? nil
-                report.services.append(.init(service: service.rawValue, previous: was))
-                if !json { Output.print("\(service.rawValue): bound to \(name)" + (was.map { $0 == name ? " (already)" : " (was \($0))" } ?? "")) }
-            }
-            if !noProve { report.proofs = try prove(services, leaf: leaf) }
+            let quiet = Reporter(note: { _ in }, warn: Reporter.stderr.warn)
+            let report = try enable.run(store: global.store(), steps: .live, now: Date(), progress: json ? quiet : .stderr)
             if json { try Output.printJSON(report) }
+            printText(report)
             if report.proofs.contains(where: { !$0.proven }) { throw ExitCode.failure }
         }
     }
 
-    /// Prints what the check found; refuses (or, forced, warns) on a blocker.
-    private func judge(_ check: BindingCheck, name: String) throws {
-        for result in check.results where result.status != .ok && !json {
-            Output.note("check \(result.check): \(result.status.rawValue.uppercased()): \(result.reason)")
+    /// The bindings and proofs in words; with --json only the failed proofs (on standard error).
+    private func printText(_ report: Enable.Report) {
+        for binding in report.services where !json {
+            let was = binding.previous.map { $0 == report.name ? " (already)" : " (was \($0))" } ?? ""
+            Output.print("\(binding.service): bound to \(report.name)\(was)")
         }
-        guard !check.blockers.isEmpty else { return }
-        let reasons = check.blockers.map { "\($0.check): \($0.reason)" }.joined(separator: "; ")
-        if force {
-            Output.warn("binding \(name) despite: \(reasons) (--force)")
-            return
-        }
-        throw MailcertError(
-            .badInput,
-            "certificate '\(name)' cannot serve \(service.joined(separator: ",")): \(reasons); nothing was bound "
-                + "(--force binds anyway)")
-    }
-
-    /// --connect, else 127.0.0.1 on the service's conventional port.
-    private func target(for service: MailService) throws -> ProofTarget {
-        let endpoint = service.conventionalEndpoint
-        let (host, port) = try connect.map { try HostPort.parse($0, defaultPort: endpoint.port) } ?? ("127.0.0.1", endpoint.port)
-        return ProofTarget(host: host, port: port)
-    }
-
-    private func prove(_ services: [MailService], leaf: Certificate) throws -> [EnableReport.Proof] {
-        try services.map { service in
-            let endpoint = service.conventionalEndpoint
-            let (host, port) = try { let target = try target(for: service); return (target.host, target.port) }()
-            let serverName = hostname.first ?? leaf.dnsNames.first(where: { !$0.hasPrefix("*") })
-            let request = ProbeRequest(
-                host: host, port: port, starttls: endpoint.starttls, serverName: serverName,
-                ehloName: LocalHostName.value, timeout: .seconds(5))
-            let outcome = ServedProof.wait(for: leaf.sha256Thumbprint, at: request, within: proveTimeout)
-            switch outcome {
-            case .proven(let attempts):
-                if !json { Output.print("\(service.rawValue): proven: \(request.target) serves sha256 \(leaf.sha256Thumbprint.prefix(16))… (attempt \(attempts))") }
-                return .init(service: service.rawValue, target: request.target, proven: true, detail: "attempt \(attempts)")
-            case .failed(let lastSeen):
+        for proof in report.proofs {
+            if proof.proven {
+                if !json { Output.print("\(proof.service): proven: \(proof.target) serves sha256 \(proof.sha256.prefix(16))… (\(proof.detail))") }
+            } else {
                 Output.printError(
-                    "\(service.rawValue) is bound to the certificate, but \(request.target) did not serve it within "
-                        + "\(proveTimeout) s (last: \(lastSeen)); the binding is recorded: start 'mailcert serve' "
+                    "\(proof.service) is bound to the certificate, but \(proof.target) did not serve it within "
+                        + "\(proveTimeout) s (last: \(proof.detail)); the binding is recorded: start 'mailcert serve' "
                         + "there, or check --connect")
-                return .init(service: service.rawValue, target: request.target, proven: false, detail: lastSeen)
             }
         }
     }
-}
-
-/// What `enable --json` prints.
-struct EnableReport: Encodable {
-    struct Binding: Encodable {
-        let service: String
-        let previous: String?
-    }
-
-    struct Proof: Encodable {
-        let service: String
-        let target: String
-        let proven: Bool
-        let detail: String
-    }
-
-    let name: String
-    let sha256: String
-    let checks: [CheckResult]
-    var services: [Binding] = []
-    var proofs: [Proof] = []
 }
 
 /// A host and port, written as `mailcert check --connect` takes them.

@@ -13,7 +13,7 @@ public struct ACMERevocation: Sendable {
         self.reason = reason
     }
 
-    public func run(store: FileCertificateStore, transport: TransportFactory, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> StoredVersion {
+    public func run(store: any CertificateStore, transport: TransportFactory, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> StoredVersion {
         let options = try ACMERenewal.options(of: name, store: store)
         guard let current = try store.currentVersion(of: name) else {
             throw MailcertError(.notFound, "certificate '\(name)' has no version in service; nothing to revoke")
@@ -22,7 +22,7 @@ public struct ACMERevocation: Sendable {
         let http = transport(options.caBundle)
         let der = try current.certificate().der
         do {
-            if let record = try ACMEAccountStore(paths: store.paths).load(directoryURL: directoryURL), let account = record.record {
+            if let record = try store.account(directoryURL: directoryURL), let account = record.record {
                 let client = ACMEClient(directoryURL: directoryURL, transport: http, accountKey: record.key, accountURL: account.url)
                 try await client.revoke(certificateDER: der, reason: reason)
             } else {
@@ -53,38 +53,33 @@ public struct ACMEAccountRollover: Sendable {
 
     public init(directoryURL: String) { self.directoryURL = directoryURL }
 
-    public func run(store: FileCertificateStore, transport: HTTPTransport, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> String {
-        let accounts = ACMEAccountStore(paths: store.paths)
-        guard let stored = try accounts.load(directoryURL: directoryURL), let record = stored.record else {
-            throw MailcertError(.notFound, "there is no account for \(directoryURL) in \(store.paths.accounts.path); nothing was changed")
+    public func run(store: any CertificateStore, transport: HTTPTransport, now: Date, progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        guard let stored = try store.account(directoryURL: directoryURL), let record = stored.record else {
+            throw MailcertError(
+                .notFound,
+                "there is no account for \(directoryURL) in \(store.location(of: .accounts)); nothing was changed")
         }
         let newKey = try PrivateKey.generate(.ecdsaP256)
-        let directory = accounts.directory(for: directoryURL)
-        let next = accounts.nextKeyFile(for: directoryURL)
-        guard !FileManager.default.fileExists(atPath: next.path) else {
+        let next = store.location(of: .accountNextKey(directoryURL: directoryURL))
+        guard try store.accountNextKey(directoryURL: directoryURL) == nil else {
             throw MailcertError(
                 .badInput,
-                "an earlier rollover of \(record.url) was interrupted (\(next.path) exists); the next order settles which "
+                "an earlier rollover of \(record.url) was interrupted (\(next) exists); the next order settles which "
                     + "key the CA knows; nothing was changed")
         }
-        try store.write { _ in try POSIXFile.writeAtomically(Array(try newKey.pkcs8PEM().utf8), to: next, mode: 0o600) }
+        try store.write { writer in try writer.saveAccountNextKey(newKey, directoryURL: directoryURL) }
         let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: stored.key, accountURL: record.url)
         do { _ = try await client.rollover(to: newKey) } catch let error as ACMEError {
             guard error.code == .problem else {
                 throw MailcertError(
                     .acme,
                     "the key rollover of \(record.url) did not complete (\(error.message)); the CA may already use the new "
-                        + "key, so \(next.path) is kept and the next order uses whichever key the CA knows")
+                        + "key, so \(next) is kept and the next order uses whichever key the CA knows")
             }
-            try? FileManager.default.removeItem(at: next)
+            try? store.write { writer in try writer.discardAccountNextKey(directoryURL: directoryURL) }
             throw MailcertError(.acme, "the CA refused the key rollover of \(record.url): \(error.message); the old key stays")
         }
-        try store.write { _ in
-            guard rename(next.path, directory.appendingPathComponent("key.pem").path) == 0 else {
-                throw MailcertError(.io, "the CA now knows the key in \(next.path), but it could not replace key.pem; rename it by hand")
-            }
-            try POSIXFile.syncDirectory(directory)
-        }
+        try store.write { writer in try writer.promoteAccountNextKey(directoryURL: directoryURL) }
         progress("account \(record.url) now uses a new key")
         return record.url
     }

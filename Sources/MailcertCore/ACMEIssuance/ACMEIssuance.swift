@@ -32,7 +32,7 @@ public struct ACMEIssuance: Sendable {
     /// `now` is read when each step needs the time: an order spans network round trips, and the stored version is
     /// dated when it is stored.
     public func run(
-        store: FileCertificateStore, transport: HTTPTransport, now: @Sendable () -> Date,
+        store: any CertificateStore, transport: HTTPTransport, now: @Sendable () -> Date,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> Outcome {
         let directoryURL = try ACMEOptions.directoryURL(options.server)
@@ -64,7 +64,7 @@ public struct ACMEIssuance: Sendable {
     /// Opens the account and runs the order. An account the CA no longer knows (a test CA reset, an account
     /// deactivated elsewhere) is found or registered anew once, and the order placed again.
     private func order(
-        csr: CertificateSigningRequest, directoryURL: String, store: FileCertificateStore, transport: HTTPTransport,
+        csr: CertificateSigningRequest, directoryURL: String, store: any CertificateStore, transport: HTTPTransport,
         now: @Sendable () -> Date, progress: @escaping @Sendable (String) -> Void
     ) async throws -> (ACMEClient, IssuedChain) {
         var forgetRecord = false

@@ -5,15 +5,20 @@ import MailcertCrypto
 /// Loads what a local `mailcert check` looks at: a stored certificate, or files given on the command line.
 public enum LocalCheckSubject {
     /// The version of `name` in service, with its chain and key.
-    public static func stored(name: String, store: FileCertificateStore) throws -> CertificateUnderCheck {
+    public static func stored(name: String, store: any StoreReader) throws -> CertificateUnderCheck {
         _ = try CertificateName.validate(name)
         guard let version = try store.currentVersion(of: name) else {
             throw MailcertError(
                 .notFound,
-                "certificate '\(name)' has no version in service in \(store.paths.certificate(name).path); "
+                "certificate '\(name)' has no version in service in \(store.location(of: .certificate(name))); "
                     + "'mailcert list' shows the names there are")
         }
-        return CertificateUnderCheck(
+        return try of(version)
+    }
+
+    /// One stored version, with its chain and key.
+    public static func of(_ version: StoredVersion) throws -> CertificateUnderCheck {
+        CertificateUnderCheck(
             leaf: try version.certificate(), intermediates: try version.chain(), key: try version.privateKey())
     }
 

@@ -55,14 +55,10 @@ public struct HookEnvironment: Equatable, Sendable {
 
     /// The contract for the version of `name` in service, by its stable `current/` paths: the paths a daemon is
     /// configured with, which stay valid across later renewals.
-    public init(current version: StoredVersion, paths: StatePaths, service: String = "", hookPath: String? = nil) {
-        let current = paths.current(version.name)
+    public init(current version: StoredVersion, files: ServedFiles, service: String = "", hookPath: String? = nil) {
         self.init(
-            name: version.name, domains: version.metadata.hostnames,
-            certificate: current.appendingPathComponent(VersionFile.certificate.rawValue).path,
-            key: current.appendingPathComponent(VersionFile.key.rawValue).path,
-            fullchain: current.appendingPathComponent(VersionFile.fullchain.rawValue).path, service: service,
-            path: hookPath)
+            name: version.name, domains: version.metadata.hostnames, certificate: files.certificate.path,
+            key: files.key.path, fullchain: files.fullchain.path, service: service, path: hookPath)
     }
 
     /// The complete environment of the hook process.

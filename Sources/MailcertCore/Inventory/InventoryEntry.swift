@@ -33,10 +33,10 @@ public struct Inventory: Sendable {
 
     /// One entry per certificate name, sorted by name. A name whose files are damaged is listed as `damaged` with
     /// the reason, so one broken certificate never hides the others.
-    public static func load(store: FileCertificateStore, now: Date) throws -> Inventory {
+    public static func load(store: any CertificateStore, now: Date) throws -> Inventory {
         var warnings: [String] = []
         let bindings: Bindings
-        do { bindings = try Bindings.load(store.paths) } catch {
+        do { bindings = try store.bindings() } catch {
             warnings.append("\(error); services are not shown")
             bindings = Bindings()
         }
@@ -44,18 +44,18 @@ public struct Inventory: Sendable {
             do { return try entry(name: name, store: store, bindings: bindings, now: now) } catch {
                 return InventoryEntry(
                     name: name, status: .damaged, hostnames: [], services: bindings.services(boundTo: name),
-                    path: store.paths.certificate(name).path, problem: "\(error)")
+                    path: store.location(of: .certificate(name)), problem: "\(error)")
             }
         }
         return Inventory(entries: entries, warnings: warnings)
     }
 
     /// The entry of one name, or nil when it has neither a current version nor a pending request.
-    public static func entry(name: String, store: FileCertificateStore, now: Date) throws -> InventoryEntry? {
-        try entry(name: name, store: store, bindings: (try? Bindings.load(store.paths)) ?? Bindings(), now: now)
+    public static func entry(name: String, store: any CertificateStore, now: Date) throws -> InventoryEntry? {
+        try entry(name: name, store: store, bindings: (try? store.bindings()) ?? Bindings(), now: now)
     }
 
-    private static func entry(name: String, store: FileCertificateStore, bindings: Bindings, now: Date) throws
+    private static func entry(name: String, store: any CertificateStore, bindings: Bindings, now: Date) throws
         -> InventoryEntry?
     {
         let pending = try store.pending(of: name)?.request
@@ -64,7 +64,7 @@ public struct Inventory: Sendable {
             guard let pending else { return nil }
             return InventoryEntry(
                 name: name, status: .pending, hostnames: pending.hostnames, keyType: pending.keyType,
-                services: services, path: store.paths.pending(name).path, pending: pending)
+                services: services, path: store.location(of: .pending(name)), pending: pending)
         }
         let leaf = try current.certificate()
         return InventoryEntry(
@@ -73,6 +73,6 @@ public struct Inventory: Sendable {
             hostnames: leaf.dnsNames, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notValidBefore,
             notAfter: leaf.notValidAfter, daysLeft: CertificateStatus.daysLeft(leaf, now: now),
             keyType: leaf.keyType?.rawValue ?? leaf.keyDisplayName, services: services,
-            path: store.paths.current(name).path, pending: pending)
+            path: store.servedFiles(of: name).directory.path, pending: pending)
     }
 }

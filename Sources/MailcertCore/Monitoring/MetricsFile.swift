@@ -1,6 +1,6 @@
 import Foundation
 
-/// STATE/metrics/mailcert.prom: certificate expiry and renewal health for the node exporter's textfile collector.
+/// The metrics file (STATE/metrics/mailcert.prom): certificate expiry and renewal health for the node exporter's textfile collector.
 ///
 /// Written after every `mailcert renew`, atomically (temp file, fsync, rename), so the collector never reads half a
 /// file. Every series is a gauge labelled with the certificate `name`:
@@ -17,39 +17,32 @@ import Foundation
 /// There is no days-left gauge: the file is as old as the last run, so a remaining time computed at write time would
 /// be wrong by then; alert on `mailcert_certificate_not_after_seconds - time()` instead.
 ///
-/// What earlier runs recorded lives in STATE/metrics/state.json (`MetricsState`); a run that tried one certificate
+/// What earlier runs recorded is the store's metrics state (`MetricsState`); a run that tried one certificate
 /// keeps the others' history. Certificates gone from the store, or no longer ACME ones, are dropped from it.
-public struct MetricsFile: Sendable {
-    /// STATE/metrics.
-    public let directory: URL
-
-    public init(paths: StatePaths) { directory = paths.metrics }
-
+public enum MetricsFile {
     static let fileName = "mailcert.prom"
 
-    public var file: URL { directory.appendingPathComponent(Self.fileName) }
-    var stateFile: URL { directory.appendingPathComponent("state.json") }
-
-    /// Records `attempts` as made at `now`, then rewrites state.json and mailcert.prom for every certificate in
-    /// `store`, holding the store's lock. Does nothing when the state directory does not exist (nothing to report,
-    /// and a run that changed nothing must not create it). Problems that cost only part of the file (an unreadable
-    /// version, a damaged state.json) go to `progress`; the rest is written.
-    public func update(
-        store: FileCertificateStore, attempts: [RenewalAttempt], now: Date, progress: (String) -> Void = { _ in }
+    /// Records `attempts` as made at `now`, then rewrites the history and the exposition for every certificate in
+    /// `store`, holding the store's lock. Does nothing when the store does not exist (nothing to report, and a run
+    /// that changed nothing must not create it). Problems that cost only part of the file (an unreadable version, a
+    /// damaged history) go to `progress`; the rest is written.
+    public static func update(
+        store: any CertificateStore, attempts: [RenewalAttempt], now: Date, progress: (String) -> Void = { _ in }
     ) throws {
-        guard FileManager.default.fileExists(atPath: store.paths.root.path) else { return }
-        try store.write { _ in
-            let names = try store.names()
-            var state = loadState(progress: progress)
+        guard store.exists else { return }
+        try store.write { writer in
+            let names = try writer.names()
+            var state: MetricsState
+            do { state = try writer.metricsState() } catch {
+                progress("\(error); earlier renewal history is lost, starting afresh")
+                state = MetricsState()
+            }
             for attempt in attempts { state.record(attempt, at: now) }
             // Only what renew looks after keeps a history: `renew --name` on a self-signed certificate fails, but
             // must not leave a failure behind that no later run would ever clear.
-            state.keep(only: Set(try RenewalBatch.acmeNames(in: store)))
-            let notAfter = Self.notAfter(of: names, in: store, progress: progress)
-            try POSIXFile.makeDirectory(directory, mode: 0o755)
-            try POSIXFile.writeAtomically(try StoreJSON.encode(state), to: stateFile, mode: 0o644)
-            try POSIXFile.writeAtomically(
-                Array(Self.render(notAfter: notAfter, state: state).utf8), to: file, mode: 0o644)
+            state.keep(only: Set(try RenewalBatch.acmeNames(in: writer)))
+            let notAfter = Self.notAfter(of: names, in: writer, progress: progress)
+            try writer.saveMetrics(state: state, exposition: Self.render(notAfter: notAfter, state: state))
         }
     }
 
@@ -80,18 +73,8 @@ public struct MetricsFile: Sendable {
         ])
     }
 
-    private func loadState(progress: (String) -> Void) -> MetricsState {
-        guard FileManager.default.fileExists(atPath: stateFile.path) else { return MetricsState() }
-        do {
-            return try StoreJSON.decoder().decode(MetricsState.self, from: Data(try POSIXFile.read(stateFile)))
-        } catch {
-            progress("\(stateFile.path) is unreadable (\(error)); earlier renewal history is lost, starting afresh")
-            return MetricsState()
-        }
-    }
-
     private static func notAfter(
-        of names: [String], in store: FileCertificateStore, progress: (String) -> Void
+        of names: [String], in store: any StoreReader, progress: (String) -> Void
     ) -> [String: Date] {
         var result: [String: Date] = [:]
         for name in names {

@@ -16,28 +16,25 @@ public struct CertificateImport: Sendable {
         self.chainFile = chainFile
     }
 
-    public func run(store: FileCertificateStore, now: Date) throws -> ImportOutcome {
+    public func run(store: any CertificateStore, now: Date) throws -> ImportOutcome {
         let certificates = try Self.readCertificates(certificateFile, into: name)
         let extra = try chainFile.map { try Self.readCertificates($0, into: name) } ?? []
         return try store.write { writer in
-            guard let pending = try store.pending(of: name) else {
+            guard let pending = try writer.pending(of: name) else {
                 throw MailcertError(
                     .noPendingKey,
-                    "certificate '\(name)' has no pending key (\(store.paths.pending(name).path)/key.pem does not "
+                    "certificate '\(name)' has no pending key (\(writer.location(of: .pending(name)))/key.pem does not "
                         + "exist): import pairs a CA's answer with the key made by 'mailcert request --csr-out'. "
                         + "Nothing was changed; for a certificate that comes with its key, use 'import --pkcs12'")
             }
-            let key: PrivateKey
-            do { key = try PrivateKey(pem: try POSIXFile.read(pending.keyFile)) } catch let error as CryptoError {
-                throw error.inContext("the pending key \(pending.keyFile.path) is unreadable; nothing was changed", code: .badInput)
-            }
+            let key = try pending.key()
             guard let leaf = certificates.first(where: { $0.matches(key) }) else {
                 let shown = CertificateChain.leaf(of: certificates)!
                 throw MailcertError(
                     .keyMismatch,
                     "the certificate in \(certificateFile.path) (\(shown.commonName ?? shown.subject), public key SHA-256 "
                         + "\((try? shown.publicKeyFingerprint()) ?? "unreadable")) does not match the pending key of '\(name)' "
-                        + "(public key SHA-256 \((try? key.publicKeyFingerprint()) ?? "unreadable"), \(pending.keyFile.path)). "
+                        + "(public key SHA-256 \((try? key.publicKeyFingerprint()) ?? "unreadable"), \(pending.location)). "
                         + "Nothing was changed; import the certificate the CA issued for this CSR")
             }
             let chain = CertificateChain.ordered(leaf: leaf, others: certificates + extra).dropFirst()
@@ -49,7 +46,7 @@ public struct CertificateImport: Sendable {
             let version = try writer.addVersion(
                 name: name, key: key, certificate: leaf, chain: Array(chain), source: .imported, now: now)
             do { try writer.removePending(name: name) } catch {
-                warnings.append("version \(version.number) is in service, but the pending request could not be removed (\(error)); remove \(store.paths.pending(name).path) by hand")
+                warnings.append("version \(version.number) is in service, but the pending request could not be removed (\(error)); remove \(writer.location(of: .pending(name))) by hand")
             }
             return ImportOutcome(version: version, warnings: warnings)
         }

@@ -13,7 +13,7 @@ public enum KeySelection: Sendable {
 
     /// The key to use for `name`. `reuse` takes the pending key if `preferPending` and one exists, else the key of
     /// the current version.
-    func key(for name: String, store: FileCertificateStore, preferPending: Bool) throws -> PrivateKey {
+    func key(for name: String, store: any StoreReader, preferPending: Bool) throws -> PrivateKey {
         switch self {
         case .generate(let type):
             let currentKey = try? store.currentVersion(of: name)?.privateKey()
@@ -22,7 +22,7 @@ public enum KeySelection: Sendable {
                 throw MailcertError(
                     .nextKeyConflict,
                     "certificate '\(name)' has a pre-published next key (\(next.displayName), "
-                        + "\(store.paths.nextKey(name).path)) but a \(type.displayName) key was asked for: it would "
+                        + "\(store.location(of: .nextKey(name)))) but a \(type.displayName) key was asked for: it would "
                         + "match no published TLSA record; nothing was changed; ask for --key-type "
                         + "\(next.keyType?.rawValue ?? "of the next key"), or remove the next key file first")
             }
@@ -31,15 +31,15 @@ public enum KeySelection: Sendable {
             }
         case .reuse:
             if preferPending, let pending = try store.pending(of: name) {
-                do { return try PrivateKey(pem: try POSIXFile.read(pending.keyFile)) } catch let error as CryptoError {
-                    throw error.inContext("cannot reuse the pending key \(pending.keyFile.path)", code: .badInput)
+                do { return try PrivateKey(pem: pending.keyPEM) } catch let error as CryptoError {
+                    throw error.inContext("cannot reuse the pending key \(pending.location)", code: .badInput)
                 }
             }
             guard let current = try store.currentVersion(of: name) else {
                 throw MailcertError(
                     .notFound,
                     "--reuse-key: certificate '\(name)' has no key to reuse (no current version"
-                        + (preferPending ? " and no pending request" : "") + " in \(store.paths.certificate(name).path)); "
+                        + (preferPending ? " and no pending request" : "") + " in \(store.location(of: .certificate(name)))); "
                         + "nothing was changed; drop --reuse-key to generate one")
             }
             return try current.privateKey()

@@ -13,7 +13,7 @@ public struct PKCS12Import: Sendable {
         self.password = password
     }
 
-    public func run(store: FileCertificateStore, now: Date) throws -> ImportOutcome {
+    public func run(store: any CertificateStore, now: Date) throws -> ImportOutcome {
         let bytes = try UserFile.read(file, purpose: "cannot import into '\(name)'")
         let bundle: PKCS12Bundle
         do { bundle = try PKCS12Bundle(der: bytes, password: password) } catch let error as CryptoError {
@@ -56,10 +56,10 @@ public struct PKCS12Export: Sendable {
     }
 
     /// Writes the bundle (0600: it holds the private key) and returns the version exported.
-    public func run(store: FileCertificateStore) throws -> StoredVersion {
+    public func run(store: any CertificateStore) throws -> StoredVersion {
         guard let version = try store.currentVersion(of: name) else {
             throw MailcertError(
-                .notFound, "certificate '\(name)' has no current version in \(store.paths.certificate(name).path); nothing was exported")
+                .notFound, "certificate '\(name)' has no current version in \(store.location(of: .certificate(name))); nothing was exported")
         }
         if !force, FileManager.default.fileExists(atPath: file.path) {
             throw MailcertError(

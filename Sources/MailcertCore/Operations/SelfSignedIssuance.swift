@@ -20,20 +20,20 @@ public struct SelfSignedIssuance: Sendable {
         self.force = force
     }
 
-    public func run(store: FileCertificateStore, now: Date) throws -> StoredVersion {
+    public func run(store: any CertificateStore, now: Date) throws -> StoredVersion {
         try store.write { writer in
             // A current version that cannot be read is no reason to leave the host without a certificate.
-            if !force, let current = try? store.currentVersion(of: name), let leaf = try? current.certificate() {
+            if !force, let current = try? writer.currentVersion(of: name), let leaf = try? current.certificate() {
                 if !leaf.isSelfSigned, leaf.notValidBefore <= now, now < leaf.notValidAfter {
                     throw MailcertError(
                         .wouldReplaceCASigned,
                         "certificate '\(name)' already has a valid CA-signed version \(current.number) "
                             + "(issuer \(leaf.issuerCommonName ?? leaf.issuer), expires \(DateText.day(leaf.notValidAfter)), "
-                            + "\(current.directory.path)); a self-signed certificate would replace it in service. "
+                            + "\(current.location)); a self-signed certificate would replace it in service. "
                             + "Nothing was changed; use --force to replace it anyway")
                 }
             }
-            let privateKey = try key.key(for: name, store: store, preferPending: false)
+            let privateKey = try key.key(for: name, store: writer, preferPending: false)
             let certificate: Certificate
             do {
                 certificate = try SelfSignedCertificate.make(key: privateKey, hostnames: hostnames, notBefore: now, days: days)

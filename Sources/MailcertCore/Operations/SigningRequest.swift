@@ -17,26 +17,26 @@ public struct SigningRequest: Sendable {
         self.force = force
     }
 
-    private func existingFingerprint(_ existing: (request: PendingRequest, keyFile: URL)?) throws -> String? {
+    private func existingFingerprint(_ existing: PendingKey?) throws -> String? {
         guard let existing else { return nil }
-        return try? PrivateKey(pem: try POSIXFile.read(existing.keyFile)).publicKeyFingerprint()
+        return try? existing.key().publicKeyFingerprint()
     }
 
     /// Stores the pending key and returns the CSR; the caller writes it where the user asked.
-    public func run(store: FileCertificateStore, csrFile: String?, now: Date) throws -> CertificateSigningRequest {
+    public func run(store: any CertificateStore, csrFile: String?, now: Date) throws -> CertificateSigningRequest {
         try store.write { writer in
-            let existing = try store.pending(of: name)
+            let existing = try writer.pending(of: name)
             if let existing, case .generate = key {
                 guard force else {
                     throw MailcertError(
                         .pendingExists,
                         "certificate '\(name)' already has a pending key (created \(DateText.day(existing.request.created)), "
-                            + "\(existing.keyFile.path)) waiting for 'mailcert import'; a new key would orphan the CSR "
+                            + "\(existing.location)) waiting for 'mailcert import'; a new key would orphan the CSR "
                             + "already made for it. Nothing was changed; use --reuse-key for a new CSR with the same key, "
                             + "or --force to set the old request aside")
                 }
             }
-            let privateKey = try key.key(for: name, store: store, preferPending: true)
+            let privateKey = try key.key(for: name, store: writer, preferPending: true)
             let csr: CertificateSigningRequest
             do { csr = try CertificateSigningRequest(key: privateKey, hostnames: hostnames) } catch let error as CryptoError {
                 throw error.inContext("cannot make a CSR for '\(name)'; nothing was changed")

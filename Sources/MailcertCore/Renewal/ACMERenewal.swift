@@ -31,7 +31,7 @@ public struct ACMERenewal: Sendable {
     }
 
     public func run(
-        store: FileCertificateStore, transport: TransportFactory, now: @escaping @Sendable () -> Date,
+        store: any CertificateStore, transport: TransportFactory, now: @escaping @Sendable () -> Date,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> Outcome {
         let options = try Self.options(of: name, store: store)
@@ -65,28 +65,25 @@ public struct ACMERenewal: Sendable {
     }
 
     /// The options `request --acme` kept for `name`.
-    public static func options(of name: String, store: FileCertificateStore) throws -> ACMEOptions {
-        let file = store.paths.renewalOptions(name)
-        guard FileManager.default.fileExists(atPath: file.path) else {
+    public static func options(of name: String, store: any StoreReader) throws -> ACMEOptions {
+        guard let options = try store.renewalOptions(of: name) else {
             throw MailcertError(
                 .notFound,
-                "certificate '\(name)' was not obtained over ACME (\(file.path) does not exist); nothing was changed; "
-                    + "obtain it with 'mailcert request --acme' first")
+                "certificate '\(name)' was not obtained over ACME (\(store.location(of: .renewalOptions(name))) does "
+                    + "not exist); nothing was changed; obtain it with 'mailcert request --acme' first")
         }
-        do { return try StoreJSON.decoder().decode(ACMEOptions.self, from: Data(try POSIXFile.read(file))) } catch {
-            throw MailcertError.wrapping(error, "\(file.path) is not valid renewal options; nothing was changed")
-        }
+        return options
     }
 
     /// The CA's ARI window, or nil when it offers none or cannot say (the lifetime rule applies then).
     private func renewalInfo(
-        for leaf: Certificate, options: ACMEOptions, store: FileCertificateStore, transport: HTTPTransport,
+        for leaf: Certificate, options: ACMEOptions, store: any CertificateStore, transport: HTTPTransport,
         progress: @Sendable (String) -> Void
     ) async throws -> RenewalInfo? {
         guard let id = leaf.ariIdentifier else { return nil }
         let directoryURL = try ACMEOptions.directoryURL(options.server)
         // ARI is fetched unauthenticated; the key only satisfies the client's shape.
-        let stored = try? ACMEAccountStore(paths: store.paths).load(directoryURL: directoryURL)
+        let stored = try? store.account(directoryURL: directoryURL)
         let key = try stored?.key ?? PrivateKey.generate(.ecdsaP256)
         let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: key)
         do { return try await client.renewalInfo(certificateID: id)?.0 } catch {

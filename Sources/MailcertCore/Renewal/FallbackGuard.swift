@@ -8,7 +8,7 @@ import MailcertCrypto
 /// next `renew` treats a self-signed certificate under an ACME lineage as due, so ACME replaces it as soon as it can.
 public enum FallbackGuard {
     /// Puts a fallback in service for `name` when it needs one; returns its version, or nil when none was needed.
-    public static func ensureUsable(name: String, store: FileCertificateStore, now: Date) throws -> StoredVersion? {
+    public static func ensureUsable(name: String, store: any CertificateStore, now: Date) throws -> StoredVersion? {
         if let current = try? store.currentVersion(of: name), let leaf = try? current.certificate(),
             leaf.notValidBefore <= now, now < leaf.notValidAfter
         {

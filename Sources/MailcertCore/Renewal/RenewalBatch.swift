@@ -18,13 +18,14 @@ public struct RenewalBatch: Sendable {
     }
 
     /// The certificates in the store that were obtained over ACME (they have renewal options).
-    public static func acmeNames(in store: FileCertificateStore) throws -> [String] {
-        try store.names().filter { FileManager.default.fileExists(atPath: store.paths.renewalOptions($0).path) }
+    public static func acmeNames(in store: any StoreReader) throws -> [String] {
+        // A damaged renewal.json counts: its renewal then fails loudly instead of the certificate being forgotten.
+        try store.names().filter { name in (try? store.renewalOptions(of: name)).map { $0 != nil } ?? true }
     }
 
     /// One result per name, in the order of `names`.
     public func run(
-        store: FileCertificateStore, transport: @escaping TransportFactory, now: @escaping @Sendable () -> Date,
+        store: any CertificateStore, transport: @escaping TransportFactory, now: @escaping @Sendable () -> Date,
         progress: @escaping @Sendable (String) -> Void
     ) async -> [(name: String, result: Result<ACMERenewal.Outcome, Error>)] {
         let renewals = names.map {

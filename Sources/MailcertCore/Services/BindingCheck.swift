@@ -12,10 +12,10 @@ public struct BindingCheck: Sendable {
     /// The results that stop the binding (unless forced).
     public let blockers: [CheckResult]
 
-    public static func run(
-        name: String, hostnames: [String], store: FileCertificateStore, caBundle: URL? = nil, now: Date
-    ) throws -> BindingCheck {
-        let subject = try LocalCheckSubject.stored(name: name, store: store)
+    public static func run(version: StoredVersion, hostnames: [String], caBundle: URL? = nil, now: Date) throws
+        -> BindingCheck
+    {
+        let subject = try LocalCheckSubject.of(version)
         let policy = CheckPolicy(hostnames: hostnames, trust: try LocalCheckSubject.trust(caBundle: caBundle), now: now)
         let results = CertificateChecks.run(subject, policy: policy)
         let leaf = subject.leaf

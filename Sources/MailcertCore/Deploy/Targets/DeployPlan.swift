@@ -21,8 +21,8 @@ struct DeployPlan {
         let root = URL(fileURLWithPath: settings.root, isDirectory: true)
         let config = URL(fileURLWithPath: settings.configDirectory, isDirectory: true)
         let base = root.appendingPathComponent("etc/mailcert/\(service.rawValue)", isDirectory: true)
-        let key = try POSIXFile.read(version.url(.key))
-        let fullchain = try POSIXFile.read(version.url(.fullchain))
+        let key = version.keyPEM
+        let fullchain = version.fullchainPEM
         var values: [String: Any] = [
             "name": version.name, "domains": version.metadata.hostnames.joined(separator: " "),
         ]

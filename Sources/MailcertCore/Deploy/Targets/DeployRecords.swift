@@ -19,29 +19,13 @@ public struct DeploySettings: Codable, Equatable, Sendable {
     }
 }
 
-/// STATE/deploy.json: the deploy settings of each daemon service (`{"postfix": {...}}`), as `enable` last used them.
-/// Written like proofs.json: atomically, with the store's lock held.
+/// The deploy settings of each daemon service (`{"postfix": {...}}`), as `enable` last used them.
 public struct DeployRecords: Codable, Equatable, Sendable {
     public var services: [String: DeploySettings]
 
     public init(services: [String: DeploySettings] = [:]) { self.services = services }
 
-    static func file(_ paths: StatePaths) -> URL { paths.root.appendingPathComponent("deploy.json") }
-
-    /// The recorded settings; none when the file does not exist. A damaged file is an error: guessing the settings
-    /// would deploy to the wrong place.
-    public static func load(_ paths: StatePaths) throws -> DeployRecords {
-        let url = file(paths)
-        guard FileManager.default.fileExists(atPath: url.path) else { return DeployRecords() }
-        do {
-            return DeployRecords(
-                services: try JSONDecoder().decode([String: DeploySettings].self, from: Data(try POSIXFile.read(url))))
-        } catch let error as MailcertError { throw error }
-        catch { throw MailcertError(.badInput, "\(url.path) is not a JSON object of deploy settings: \(error)") }
-    }
-
-    /// Writes atomically; call with the store's lock held.
-    public func save(_ paths: StatePaths) throws {
-        try POSIXFile.writeAtomically(try StoreJSON.encode(services), to: Self.file(paths), mode: 0o644)
-    }
+    /// Kept as the bare object, as the file has always been.
+    public init(from decoder: Decoder) throws { services = try [String: DeploySettings](from: decoder) }
+    public func encode(to encoder: Encoder) throws { try services.encode(to: encoder) }
 }

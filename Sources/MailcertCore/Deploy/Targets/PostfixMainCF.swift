@@ -5,7 +5,7 @@ import Foundation
 /// parameters come from the rendered snippet (`templates/postfix/main.cf.mustache`) and are applied one by one.
 struct PostfixMainCF {
     let configDirectory: URL
-    let runner: ProcessRunner
+    let runner: any ProcessRunning
 
     var file: URL { configDirectory.appendingPathComponent("main.cf") }
 

@@ -6,13 +6,13 @@ import Foundation
 public struct ServiceDeployer: Sendable {
     public let service: MailService
     public let settings: DeploySettings
-    /// How long the reload hook may run.
-    public var reloadTimeout: Duration
+    /// Runs postconf and the reload hook (with the reload's timeout).
+    public let runner: any ProcessRunning
 
-    public init(service: MailService, settings: DeploySettings, reloadTimeout: Duration = .seconds(120)) {
+    public init(service: MailService, settings: DeploySettings, runner: any ProcessRunning) {
         self.service = service
         self.settings = settings
-        self.reloadTimeout = reloadTimeout
+        self.runner = runner
     }
 
     /// What a deploy installed: the files, and the reload hook's last line.
@@ -23,13 +23,12 @@ public struct ServiceDeployer: Sendable {
 
     /// Deploys `version`; on failure nothing of this deploy stays in place, and the error names the service, the
     /// file or the reload and its output, and says that the previous files are back.
-    public func deploy(_ version: StoredVersion, paths: StatePaths, progress: (String) -> Void = { _ in }) throws
+    public func deploy(_ version: StoredVersion, files: ServedFiles, progress: (String) -> Void = { _ in }) throws
         -> Outcome
     {
         let renderer = TemplateRenderer(directory: URL(fileURLWithPath: settings.templates, isDirectory: true))
         let plan = try DeployPlan.make(service: service, settings: settings, version: version, renderer: renderer)
         for note in plan.notes { progress(note) }
-        let runner = ProcessRunner(timeout: reloadTimeout)
         var fileSwitch = FileSwitch(files: plan.files)
         do { try fileSwitch.apply() } catch let error as MailcertError {
             throw MailcertError(.deployFailed, "\(service.rawValue): \(error.message)")
@@ -46,13 +45,13 @@ public struct ServiceDeployer: Sendable {
             }
         }
         let installed = plan.files.map(\.url.path).joined(separator: ", ")
-        let reload = runReload(version, paths: paths, runner: runner)
+        let reload = runReload(version, files: files, runner: runner)
         guard reload.termination.succeeded else {
             var problems = fileSwitch.rollback()
             if let previousMainCF {
                 do { try mainCF.restore(previousMainCF) } catch { problems.append("\(error)") }
             }
-            let again = runReload(version, paths: paths, runner: runner)
+            let again = runReload(version, files: files, runner: runner)
             let reloadedAgain = again.termination.succeeded
                 ? "\(service.rawValue) was reloaded with them"
                 : "reloading \(service.rawValue) with them failed too (\(Self.ended(again))): \(Self.tail(again))"
@@ -67,8 +66,8 @@ public struct ServiceDeployer: Sendable {
 
     /// The reload hook with the hook contract for the version in service (and the instance's configuration: postfix's
     /// directory, dovecot's dovecot.conf in its directory, so a hook reloads the instance that was configured).
-    private func runReload(_ version: StoredVersion, paths: StatePaths, runner: ProcessRunner) -> ProcessResult {
-        var environment = HookEnvironment(current: version, paths: paths, service: service.rawValue)
+    private func runReload(_ version: StoredVersion, files: ServedFiles, runner: any ProcessRunning) -> ProcessResult {
+        var environment = HookEnvironment(current: version, files: files, service: service.rawValue)
         if service == .postfix { environment.extra["MAILCERT_POSTFIX_CONFIG_DIR"] = settings.configDirectory }
         if service == .dovecot {
             environment.extra["MAILCERT_DOVECOT_CONFIG"] =

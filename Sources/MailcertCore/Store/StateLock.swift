@@ -11,7 +11,7 @@ import Foundation
 ///
 /// The holder writes its PID into the file, so a second process can say who holds it. The kernel drops the lock
 /// when the process dies, so a crash never leaves the store locked.
-public final class StateLock {
+public final class StateLock: RenewalRunLease {
     private let fd: Int32
 
     /// Takes the lock without waiting; fails with `.locked` naming the holder when another process has it.
