@@ -34,7 +34,9 @@ public enum MetricsFile {
             let names = try writer.names()
             var state: MetricsState
             do { state = try writer.metricsState() } catch {
-                progress("\(error); earlier renewal history is lost, starting afresh")
+                progress(
+                    "\(writer.location(of: .metricsHistory)) is unreadable (\(error)); earlier renewal history is "
+                        + "lost, starting afresh")
                 state = MetricsState()
             }
             for attempt in attempts { state.record(attempt, at: now) }

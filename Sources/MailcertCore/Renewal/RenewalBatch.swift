@@ -20,7 +20,9 @@ public struct RenewalBatch: Sendable {
     /// The certificates in the store that were obtained over ACME (they have renewal options).
     public static func acmeNames(in store: any StoreReader) throws -> [String] {
         // A damaged renewal.json counts: its renewal then fails loudly instead of the certificate being forgotten.
-        try store.names().filter { name in (try? store.renewalOptions(of: name)).map { $0 != nil } ?? true }
+        try store.names().filter { name in
+            do { return try store.renewalOptions(of: name) != nil } catch { return true }
+        }
     }
 
     /// One result per name, in the order of `names`.

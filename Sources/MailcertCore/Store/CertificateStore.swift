@@ -129,6 +129,7 @@ public enum StoreItem: Sendable, Hashable {
     case proofTargets
     case listenerEndpoints
     case metrics
+    case metricsHistory
 }
 
 /// The pending request of a name: what its CSR asked for, and the key waiting for the CA's answer.

@@ -136,6 +136,7 @@ public struct FileCertificateStore: CertificateStore {
         case .proofTargets: paths.proofTargets.path
         case .listenerEndpoints: paths.listenerEndpoints.path
         case .metrics: paths.metricsExposition.path
+        case .metricsHistory: paths.metricsState.path
         }
     }
 

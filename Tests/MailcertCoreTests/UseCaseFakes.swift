@@ -1,0 +1,85 @@
+import Foundation
+import MailcertCheck
+import MailcertCore
+
+/// The probe of a use-case test: answers from a script instead of the wire, and remembers what it was asked.
+final class ScriptedProbe: ServiceProbing, Sendable {
+    struct Asked: Equatable {
+        var sha256: String
+        var target: String
+        var serverName: String?
+        var ehloName: String
+    }
+
+    private let state = Locked<(asked: [Asked], answer: ServedProof.Outcome)>(
+        ([], .proven(attempts: 1)))
+
+    /// What every later probe answers.
+    func answer(_ outcome: ServedProof.Outcome) { state.withLockedValue { $0.answer = outcome } }
+
+    var asked: [Asked] { state.withLockedValue { $0.asked } }
+
+    func waitUntilServed(sha256: String, at request: ProbeRequest, within seconds: Double) -> ServedProof.Outcome {
+        state.withLockedValue {
+            $0.asked.append(
+                Asked(
+                    sha256: sha256, target: request.target, serverName: request.serverName,
+                    ehloName: request.ehloName))
+            return $0.answer
+        }
+    }
+}
+
+/// The process runner of a use-case test: runs nothing, records each call, and exits as scripted.
+final class ScriptedRunner: ProcessRunning, Sendable {
+    struct Call: Equatable {
+        var executable: String
+        var arguments: [String]
+        var environment: [String: String]
+    }
+
+    private let state = Locked<(calls: [Call], statuses: [Int32])>(([], []))
+
+    /// Exit statuses of the next calls, in order; once used up every call exits 0.
+    func exit(_ statuses: Int32...) { state.withLockedValue { $0.statuses = statuses } }
+
+    var calls: [Call] { state.withLockedValue { $0.calls } }
+
+    func run(_ executable: String, arguments: [String], environment: [String: String]) -> ProcessResult {
+        state.withLockedValue {
+            $0.calls.append(Call(executable: executable, arguments: arguments, environment: environment))
+            let status = $0.statuses.isEmpty ? 0 : $0.statuses.removeFirst()
+            return ProcessResult(
+                termination: .exited(status), output: Array("scripted exit \(status)\n".utf8), duration: .zero)
+        }
+    }
+}
+
+/// Notes and warnings a use case said.
+final class CollectedReport: Sendable {
+    private let lines = Locked<[String]>([])
+    var all: [String] { lines.withLockedValue { $0 } }
+    var reporter: Reporter {
+        Reporter(
+            note: { line in self.lines.withLockedValue { $0.append("note: " + line) } },
+            warn: { line in self.lines.withLockedValue { $0.append("warning: " + line) } })
+    }
+}
+
+/// The repository's templates directory (the snippets deploys render).
+let repositoryTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../templates", isDirectory: true).standardizedFileURL
+
+/// A value behind a lock, for fakes shared with the code under test.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLockedValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
