@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point one way: C modules -> MailcertCrypto -> (ACME) -> MailcertCore -> MailcertCLI -> mailcert.
+/// Layers point one way: C modules -> MailcertSystem -> MailcertCrypto -> ACME, DNS, check -> MailcertCore
+/// -> MailcertCLI -> mailcert.
 /// Only MailcertCrypto touches OpenSSL pointers; only MailcertCLI reads flags and the environment.
 let package = Package(
     name: "mailcert",
@@ -30,6 +31,11 @@ let package = Package(
         .target(
             name: "CMailcertShims",
             dependencies: ["COpenSSL", "CCurl"]
+        ),
+        /// Host:port values and the one way to start a child process, shared by every layer above (and the tests).
+        .target(
+            name: "MailcertSystem",
+            dependencies: ["CMailcertShims"]
         ),
         .target(
             name: "MailcertCrypto",
@@ -70,7 +76,8 @@ let package = Package(
         .target(
             name: "MailcertCore",
             dependencies: [
-                "ACME", "MailcertCrypto", "MailcertCheck", .product(name: "Mustache", package: "swift-mustache"),
+                "MailcertSystem", "ACME", "MailcertCrypto", "MailcertCheck",
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(
@@ -94,11 +101,15 @@ let package = Package(
         /// Helpers for tests only: subprocesses, temporary directories, a throwaway CA made with the openssl command.
         .target(
             name: "MailcertTestSupport",
-            dependencies: ["ACME", "MailcertCrypto"]
+            dependencies: ["MailcertSystem", "ACME", "MailcertCrypto"]
         ),
         .testTarget(
             name: "ACMETests",
             dependencies: ["ACME", "MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
+        ),
+        .testTarget(
+            name: "MailcertSystemTests",
+            dependencies: ["MailcertSystem"]
         ),
         .testTarget(
             name: "MailcertCryptoTests",
