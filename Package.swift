@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "ACME",
             dependencies: [
-                "MailcertCrypto", "CCurl", "CMailcertShims",
+                "MailcertSystem", "MailcertCrypto", "CCurl", "CMailcertShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,6 +83,7 @@ let package = Package(
         .target(
             name: "MailcertCLI",
             dependencies: [
+                "MailcertSystem",
                 "MailcertCore",
                 "MailcertCrypto",
                 "MailcertCheck",
