@@ -52,12 +52,15 @@ let package = Package(
             ]
         ),
         /// A small blocking DNS client (UDP, TCP on truncation): MX, A/AAAA and TLSA for the MX walk. No OpenSSL.
-        .target(name: "MailcertDNS"),
+        .target(
+            name: "MailcertDNS",
+            dependencies: ["MailcertSystem"]
+        ),
         /// Certificate checks (chain, names, expiry, DANE) and the remote STARTTLS probe. No ACME, no store:
         /// the listener may use it to verify a relay upstream.
         .target(
             name: "MailcertCheck",
-            dependencies: ["MailcertCrypto", "MailcertDNS"]
+            dependencies: ["MailcertSystem", "MailcertCrypto", "MailcertDNS"]
         ),
         /// ESMTP as a pure state machine (bytes in, actions out): no sockets, no TLS, no files.
         .target(name: "SMTPProtocol"),
@@ -66,7 +69,7 @@ let package = Package(
         .target(
             name: "SMTPServer",
             dependencies: [
-                "SMTPProtocol", "MailcertCrypto", "MailcertCheck", "CMailcertShims", "COpenSSL",
+                "SMTPProtocol", "MailcertSystem", "MailcertCrypto", "MailcertCheck", "CMailcertShims", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
