@@ -4,6 +4,7 @@ import PackageDescription
 /// Layers point one way: C modules -> MailcertSystem -> MailcertCrypto -> ACME, DNS, check -> MailcertCore
 /// -> MailcertCLI -> mailcert.
 /// Only MailcertCrypto touches OpenSSL pointers; only MailcertCLI reads flags and the environment.
+/// Every target lists exactly the modules it imports; test targets also list `mailcert`, the binary they run.
 let package = Package(
     name: "mailcert",
     platforms: [.macOS(.v13)],
@@ -69,7 +70,7 @@ let package = Package(
         .target(
             name: "SMTPServer",
             dependencies: [
-                "SMTPProtocol", "MailcertSystem", "MailcertCrypto", "MailcertCheck", "CMailcertShims", "COpenSSL",
+                "SMTPProtocol", "MailcertSystem", "MailcertCrypto", "MailcertCheck",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,6 +93,7 @@ let package = Package(
                 "MailcertCheck",
                 "MailcertDNS",
                 "ACME",
+                "SMTPProtocol",
                 "SMTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,7 +138,7 @@ let package = Package(
         /// End to end against Debian's Pebble CA; run in CI always (a missing pebble fails there).
         .testTarget(
             name: "ACMEIntegrationTests",
-            dependencies: ["ACME", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+            dependencies: ["MailcertTestSupport", "mailcert"]
         ),
         /// The state machine fed byte by byte and all at once.
         .testTarget(
@@ -153,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailcertCLITests",
-            dependencies: ["MailcertCLI", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+            dependencies: ["MailcertCrypto", "MailcertTestSupport", "mailcert"]
         ),
     ],
     swiftLanguageModes: [.v6]
