@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point one way: C modules -> MailcertCrypto -> (ACME) -> MailcertCore -> MailcertCLI -> mailcert.
+/// Layers point one way: C modules -> MailcertSystem -> MailcertCrypto -> ACME, DNS, check -> MailcertCore
+/// -> MailcertCLI -> mailcert.
 /// Only MailcertCrypto touches OpenSSL pointers; only MailcertCLI reads flags and the environment.
+/// Every target lists exactly the modules it imports; test targets also list `mailcert`, the binary they run.
 let package = Package(
     name: "mailcert",
     platforms: [.macOS(.v13)],
@@ -31,6 +33,11 @@ let package = Package(
             name: "CMailcertShims",
             dependencies: ["COpenSSL", "CCurl"]
         ),
+        /// Host:port values and the one way to start a child process, shared by every layer above (and the tests).
+        .target(
+            name: "MailcertSystem",
+            dependencies: ["CMailcertShims"]
+        ),
         .target(
             name: "MailcertCrypto",
             dependencies: ["COpenSSL", "CMailcertShims"]
@@ -39,19 +46,22 @@ let package = Package(
         .target(
             name: "ACME",
             dependencies: [
-                "MailcertCrypto", "CCurl", "CMailcertShims",
+                "MailcertSystem", "MailcertCrypto", "CCurl", "CMailcertShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         /// A small blocking DNS client (UDP, TCP on truncation): MX, A/AAAA and TLSA for the MX walk. No OpenSSL.
-        .target(name: "MailcertDNS"),
+        .target(
+            name: "MailcertDNS",
+            dependencies: ["MailcertSystem"]
+        ),
         /// Certificate checks (chain, names, expiry, DANE) and the remote STARTTLS probe. No ACME, no store:
         /// the listener may use it to verify a relay upstream.
         .target(
             name: "MailcertCheck",
-            dependencies: ["MailcertCrypto", "MailcertDNS"]
+            dependencies: ["MailcertSystem", "MailcertCrypto", "MailcertDNS"]
         ),
         /// ESMTP as a pure state machine (bytes in, actions out): no sockets, no TLS, no files.
         .target(name: "SMTPProtocol"),
@@ -60,7 +70,7 @@ let package = Package(
         .target(
             name: "SMTPServer",
             dependencies: [
-                "SMTPProtocol", "MailcertCrypto", "MailcertCheck", "CMailcertShims", "COpenSSL",
+                "SMTPProtocol", "MailcertSystem", "MailcertCrypto", "MailcertCheck",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -70,17 +80,20 @@ let package = Package(
         .target(
             name: "MailcertCore",
             dependencies: [
-                "ACME", "MailcertCrypto", "MailcertCheck", .product(name: "Mustache", package: "swift-mustache"),
+                "MailcertSystem", "ACME", "MailcertCrypto", "MailcertCheck",
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(
             name: "MailcertCLI",
             dependencies: [
+                "MailcertSystem",
                 "MailcertCore",
                 "MailcertCrypto",
                 "MailcertCheck",
                 "MailcertDNS",
                 "ACME",
+                "SMTPProtocol",
                 "SMTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,11 +107,15 @@ let package = Package(
         /// Helpers for tests only: subprocesses, temporary directories, a throwaway CA made with the openssl command.
         .target(
             name: "MailcertTestSupport",
-            dependencies: ["ACME", "MailcertCrypto"]
+            dependencies: ["MailcertSystem", "ACME", "MailcertCrypto"]
         ),
         .testTarget(
             name: "ACMETests",
             dependencies: ["ACME", "MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
+        ),
+        .testTarget(
+            name: "MailcertSystemTests",
+            dependencies: ["MailcertSystem"]
         ),
         .testTarget(
             name: "MailcertCryptoTests",
@@ -121,7 +138,7 @@ let package = Package(
         /// End to end against Debian's Pebble CA; run in CI always (a missing pebble fails there).
         .testTarget(
             name: "ACMEIntegrationTests",
-            dependencies: ["ACME", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+            dependencies: ["MailcertTestSupport", "mailcert"]
         ),
         /// The state machine fed byte by byte and all at once.
         .testTarget(
@@ -138,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailcertCLITests",
-            dependencies: ["MailcertCLI", "MailcertCrypto", "MailcertTestSupport", "mailcert"]
+            dependencies: ["MailcertCrypto", "MailcertTestSupport", "mailcert"]
         ),
     ],
     swiftLanguageModes: [.v6]

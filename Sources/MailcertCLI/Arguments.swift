@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MailcertCore
 import MailcertCrypto
+import MailcertSystem
 
 extension KeyType: ExpressibleByArgument {}
 
@@ -19,6 +20,13 @@ enum Arguments {
         }
     }
 
+    /// "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal; a bad one is a usage error naming it.
+    static func endpoint(_ input: String, defaultPort: Int) throws -> Endpoint {
+        do { return try Endpoint.parse(input, defaultPort: defaultPort) } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// The first line of a password file, as `openssl -passin file:` reads it.
     static func password(fromFile path: String?) throws -> String? {
         guard let path else { return nil }
@@ -30,31 +38,11 @@ enum Arguments {
 }
 extension ACMEOptions.Challenge: ExpressibleByArgument {}
 
-/// "host", "host:port", "[v6]", "[v6]:port", and a bare IPv6 literal.
+/// The tuple form of `Arguments.endpoint`, for callers not yet moved to `Endpoint`.
 enum HostPort {
     static func parse(_ input: String, defaultPort: Int) throws -> (host: String, port: Int) {
-        var host = input
-        var port = defaultPort
-        if input.hasPrefix("[") {
-            guard let close = input.firstIndex(of: "]") else { throw ValidationError("\(input): missing ']'") }
-            host = String(input[input.index(after: input.startIndex)..<close])
-            let rest = input[input.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":"), let number = Int(rest.dropFirst()) else {
-                    throw ValidationError("\(input): expected [ADDRESS]:PORT")
-                }
-                port = number
-            }
-        } else if input.filter({ $0 == ":" }).count == 1, let colon = input.firstIndex(of: ":") {
-            host = String(input[..<colon])
-            guard let number = Int(input[input.index(after: colon)...]) else {
-                throw ValidationError("\(input): the port must be a number")
-            }
-            port = number
-        }
-        guard !host.isEmpty else { throw ValidationError("\(input): no host") }
-        guard (1...65535).contains(port) else { throw ValidationError("\(input): the port must be between 1 and 65535") }
-        return (host, port)
+        let endpoint = try Arguments.endpoint(input, defaultPort: defaultPort)
+        return (endpoint.host, endpoint.port)
     }
 }
 

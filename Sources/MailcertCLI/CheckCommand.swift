@@ -113,7 +113,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let resolver {
             do { _ = try DNSServerAddress(parsing: resolver) } catch { throw ValidationError("--resolver: \(error)") }
         }
-        if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
+        if let connect { _ = try Arguments.endpoint(connect, defaultPort: 25) }
         if domain != nil, !hostnames.isEmpty || !tlsaRecords.isEmpty {
             throw ValidationError(
                 "--domain compares each MX host with its own name and TLSA records; drop --hostname and --tlsa")
@@ -165,11 +165,11 @@ struct CheckCommand: AsyncParsableCommand {
 
     private func single(trust: TrustStore, tlsa: [TLSARecord]) async throws -> CheckReport {
         if let connect {
-            let (host, port) = try HostPort.parse(connect, defaultPort: 25)
-            let names = hostnames.isEmpty ? [host] : hostnames
+            let endpoint = try Arguments.endpoint(connect, defaultPort: 25)
+            let names = hostnames.isEmpty ? [endpoint.host] : hostnames
             let policy = policy(hostnames: names, trust: trust, tlsa: tlsa)
             let request = ProbeRequest(
-                host: host, port: port, starttls: starttls, serverName: servername ?? names.first,
+                host: endpoint.host, port: endpoint.port, starttls: starttls, serverName: servername ?? names.first,
                 ehloName: ehloName, timeout: .milliseconds(Int(timeout * 1000)))
             return await BlockingWork.run { RemoteCheck.run(request, policy: policy) }
         }

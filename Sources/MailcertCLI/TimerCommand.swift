@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailcertCore
+import MailcertSystem
 
 /// `mailcert timer install|remove`: the scheduled renewal.
 struct TimerCommand: ParsableCommand {
@@ -123,19 +124,27 @@ enum Executable {
     }
 }
 
-/// systemctl on the live system.
+/// systemctl on the live system, started as hooks are (MailcertSystem's `ProcessRunner`), with our environment.
 enum Systemctl {
+    /// Ample for `enable --now`; a systemctl stuck on an unresponsive systemd must not hang `timer install`.
+    static let timeout: Duration = .seconds(300)
+
     static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["systemctl"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw MailcertError(
-                .io,
-                "systemctl \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)); the unit "
-                    + "files are installed; run it by hand once systemd is running")
+        let result = ProcessRunner(timeout: timeout).run(
+            "/usr/bin/env", arguments: ["systemctl"] + arguments, environment: ProcessInfo.processInfo.environment)
+        // What systemctl says ("Created symlink ...", its errors) still reaches the terminal.
+        FileHandle.standardError.write(Data(result.output))
+        let how: String
+        switch result.termination {
+        case .exited(0): return
+        case .exited(let status): how = "exit \(status)"
+        case .signaled(let signal): how = "killed by signal \(signal)"
+        case .timedOut: how = "no end within \(timeout)"
+        case .notStarted(let reason), .unknown(let reason): how = reason
         }
+        throw MailcertError(
+            .io,
+            "systemctl \(arguments.joined(separator: " ")) failed (\(how)); the unit "
+                + "files are installed; run it by hand once systemd is running")
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import MailcertSystem
 
 /// The resolver to ask: an IP address (never a host name, which would need a resolver itself) and a port.
 ///
@@ -11,21 +12,14 @@ public struct DNSServerAddress: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws {
         let text = text.trimmingSpaces
-        var host = text
-        var portText: Substring?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else {
-                throw Self.bad(text, "missing \"]\" after the IPv6 address")
+        // Endpoint finds the host and the port text; the rules for each are this reader's own (IP only, digits only).
+        let host: String
+        let portText: Substring?
+        do { (host, portText) = try Endpoint.split(text) } catch {
+            switch error.problem {
+            case .missingBracket: throw Self.bad(text, "missing \"]\" after the IPv6 address")
+            default: throw Self.bad(text, "expected \":PORT\" after \"]\"")
             }
-            host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":") else { throw Self.bad(text, "expected \":PORT\" after \"]\"") }
-                portText = rest.dropFirst()
-            }
-        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
-            host = String(text[..<colon])
-            portText = text[text.index(after: colon)...]
         }
         var port = 53
         if let portText {
@@ -47,7 +41,7 @@ public struct DNSServerAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "127.0.0.1:53", "[::1]:5353": the form messages use, unambiguous for IPv6.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { Endpoint(host: host, port: port).description }
 
     private static func bad(_ text: String, _ reason: String) -> DNSError {
         DNSError(

@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// Debian's dnsmasq serving a fixed zone on 127.0.0.1 (or ::1), UDP and TCP, on a port the test picks; stopped by
 /// PID when released. `records` are dnsmasq options such as `--mx-host=example.test,mx1.example.test,10`.
@@ -27,7 +28,7 @@ public final class DnsmasqServer: @unchecked Sendable {
     }
 
     /// "127.0.0.1:PORT" or "[::1]:PORT", as `--resolver` takes it.
-    public var address: String { listen.contains(":") ? "[\(listen)]:\(port)" : "\(listen):\(port)" }
+    public var address: String { Endpoint(host: listen, port: port).description }
 
     public func log() -> String { process.log() }
 }

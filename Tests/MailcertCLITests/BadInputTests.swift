@@ -108,15 +108,11 @@ struct BadInputTests {
     @Test("a second writer is turned away while another process holds the lock")
     func lockHeld() throws {
         let mailcert = try populated()
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let ready = mailcert.state.path("held")
-        holder.arguments = ["flock", "\(mailcert.stateDirectory)/lock", "sh", "-c", "touch \(ready); sleep 30"]
-        try holder.run()
-        defer {
-            kill(holder.processIdentifier, SIGTERM)
-            holder.waitUntilExit()
-        }
+        let holder = try BackgroundProcess(
+            "/usr/bin/env", ["flock", "\(mailcert.stateDirectory)/lock", "sh", "-c", "touch \(ready); sleep 30"],
+            log: mailcert.state.path("holder.log"))
+        defer { holder.stop() }
         while !FileManager.default.fileExists(atPath: ready) { usleep(10_000) }
         let before = mailcert.snapshot()
         let result = try mailcert.run(["request", "-d", "mx1.example.com", "--name", "mx1", "--self-signed"])

@@ -11,19 +11,14 @@ struct CrashConsistencyTests {
     func killedWriters() throws {
         let mailcert = try MailcertRunner()
         #expect(try mailcert.run(["request", "-d", "mx1.example.com", "--name", "mx1", "--self-signed"]).status == 0)
-        var environment = ProcessInfo.processInfo.environment
-        environment["MAILCERT_STATE_DIR"] = mailcert.stateDirectory
         for round in 0..<16 {
-            let writer = Process()
-            writer.executableURL = URL(fileURLWithPath: MailcertRunner.binary)
-            writer.arguments = ["request", "-d", "mx1.example.com", "--name", "mx1", "--self-signed", "--key-type", round.isMultiple(of: 2) ? "rsa3072" : "ecdsa-p256"]
-            writer.environment = environment
-            writer.standardOutput = FileHandle.nullDevice
-            writer.standardError = FileHandle.nullDevice
-            try writer.run()
+            let writer = try BackgroundProcess(
+                MailcertRunner.binary,
+                ["request", "-d", "mx1.example.com", "--name", "mx1", "--self-signed", "--key-type", round.isMultiple(of: 2) ? "rsa3072" : "ecdsa-p256"],
+                environment: ["MAILCERT_STATE_DIR": mailcert.stateDirectory], log: mailcert.state.path("writer.log"),
+                stopSignal: SIGKILL)
             usleep(UInt32.random(in: 0...120_000))
-            kill(writer.processIdentifier, SIGKILL)
-            writer.waitUntilExit()
+            writer.stop()
             try assertConsistent(mailcert)
         }
         // The next writer cleans up whatever the killed ones left.

@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// dns-01 through an administrator's program: `CMD add <record-name> <value>` and `CMD del <record-name> <value>`,
 /// run directly (argv, never through a shell). The program returns when the record is published.
@@ -29,6 +30,10 @@ public struct DNS01HookSolver: ChallengeSolver {
 }
 
 /// One run of an external program with a deadline, killed with its whole process group when it overstays.
+///
+/// Run by MailcertSystem's `ProcessRunner`, as hooks are: argv only, standard input /dev/null, output and error
+/// read while it runs (the last 4 KiB kept), its own process group ended by SIGTERM then SIGKILL on timeout.
+/// Unlike a deploy hook, it inherits mailcert's environment: that is where a DNS API token is given to it.
 struct HookProcess: Sendable {
     let command: String
     let arguments: [String]
@@ -36,123 +41,36 @@ struct HookProcess: Sendable {
 
     func run(purpose: String) async throws {
         let label = "the dns-01 hook \(command) \(arguments.first ?? "")"
-        let process = Process()
-        // Foundation starts the child as the leader of a process group of its own: a timeout stops the group.
-        process.executableURL = URL(fileURLWithPath: command)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let collected = OutputCollector()
-        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        do { try process.run() } catch {
-            output.fileHandleForReading.readabilityHandler = nil
-            throw ACMEError(.solver, "cannot run \(label) to \(purpose): \(error.localizedDescription)")
+        let runner = ProcessRunner(timeout: timeout, killGrace: .seconds(2), outputLimit: 4096)
+        let (command, arguments) = (command, arguments)
+        let environment = ProcessInfo.processInfo.environment
+        let result = await Self.onOwnThread {
+            runner.run(command, arguments: arguments, environment: environment)
         }
-        let group = process.processIdentifier
-        let exit = ProcessExit(process)
-        var finished = await exit.wait(upTo: timeout)
-        if !finished {
-            kill(-group, SIGTERM)  // the hook and everything it started
-            if !(await exit.wait(upTo: .seconds(2))) { kill(-group, SIGKILL) }
-            _ = await exit.wait(upTo: .seconds(3600))
-            finished = false
-        }
-        collected.waitForEnd(upTo: .milliseconds(500))
-        output.fileHandleForReading.readabilityHandler = nil
-        let text = collected.text
-        guard finished else {
-            let why = Task.isCancelled ? "was stopped because the order was cancelled" : "did not finish within \(timeout); it was stopped"
-            throw ACMEError(.solver, "\(label) \(why) while trying to \(purpose)")
-        }
-        guard process.terminationStatus == 0 else {
-            throw ACMEError(
-                .solver,
-                "\(label) failed with status \(process.terminationStatus) trying to \(purpose)" + (text.isEmpty ? "" : ": \(text)"))
-        }
-    }
-}
-
-/// The end of a child process, awaited without holding a thread of the shared pool: one dedicated thread blocks
-/// in waitUntilExit, and each wait gives up at its own deadline.
-private final class ProcessExit: @unchecked Sendable {
-    private let lock = NSLock()
-    private var exited = false
-    private var waiters: [OneShot] = []
-
-    init(_ process: Process) {
-        Thread { [self] in
-            process.waitUntilExit()
-            lock.lock()
-            exited = true
-            let waiting = waiters
-            waiters = []
-            lock.unlock()
-            for waiter in waiting { waiter.resume(true) }
-        }.start()
-    }
-
-    /// True when the process ended within `limit` (or had already ended).
-    func wait(upTo limit: Duration) async -> Bool {
-        await withCheckedContinuation { continuation in
-            let waiter = OneShot(continuation)
-            lock.lock()
-            if exited {
-                lock.unlock()
-                return waiter.resume(true)
-            }
-            waiters.append(waiter)
-            lock.unlock()
-            Task.detached {
-                try? await Task.sleep(for: limit)
-                waiter.resume(false)
-            }
-        }
-    }
-}
-
-/// A continuation resumed by whichever comes first, the event or the deadline; later calls do nothing.
-private final class OneShot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Bool, Never>?
-
-    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = continuation }
-
-    func resume(_ value: Bool) {
-        lock.lock()
-        let pending = continuation
-        continuation = nil
-        lock.unlock()
-        pending?.resume(returning: value)
-    }
-}
-
-/// The program's output, kept to the last 4 KiB for the error message.
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    private let ended = DispatchSemaphore(value: 0)
-
-    /// Called with each chunk; an empty chunk is the end of the output.
-    func append(_ chunk: Data) {
-        guard !chunk.isEmpty else {
-            ended.signal()
+        let text = String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let status: Int32
+        switch result.termination {
+        case .exited(0):
             return
+        case .exited(let code), .signaled(let code):
+            status = code
+        case .timedOut:
+            let why =
+                Task.isCancelled
+                ? "was stopped because the order was cancelled" : "did not finish within \(timeout); it was stopped"
+            throw ACMEError(.solver, "\(label) \(why) while trying to \(purpose)")
+        case .notStarted(let reason), .unknown(let reason):
+            throw ACMEError(.solver, "cannot run \(label) to \(purpose): \(reason)")
         }
-        lock.lock()
-        defer { lock.unlock() }
-        data.append(chunk)
-        if data.count > 4096 { data = data.suffix(4096) }
+        throw ACMEError(
+            .solver, "\(label) failed with status \(status) trying to \(purpose)" + (text.isEmpty ? "" : ": \(text)"))
     }
 
-    /// Waits for the end of the output, but not for a grandchild that keeps the pipe open.
-    func waitForEnd(upTo limit: DispatchTimeInterval) { _ = ended.wait(timeout: .now() + limit) }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Runs the blocking `work` on a thread of its own: the hook may take minutes, and the cooperative pool has one
+    /// thread per core.
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
     }
 }

@@ -1,7 +1,7 @@
 #ifndef MAILCERT_SHIMS_H
 #define MAILCERT_SHIMS_H
 /*
- * Plain functions over the OpenSSL macros and libcurl variadics that Swift cannot call.
+ * Plain functions over the OpenSSL macros, libcurl variadics and glibc extensions that Swift cannot call.
  * One line per wrapped macro; every name starts with mc_. Nothing here owns memory:
  * ownership stays with the Swift wrappers in MailcertCrypto (and later the ACME client).
  */
@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <curl/curl.h>
+#include <spawn.h>
 
 /* OpenSSL: key generation (EVP_RSA_gen / EVP_EC_gen are variadic macros). */
 EVP_PKEY *mc_rsa_generate(unsigned int bits);
@@ -73,5 +74,11 @@ CURLcode mc_curl_easy_setopt_write_callback(CURL *handle, CURLoption option, mc_
 CURLcode mc_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mc_curl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value);
 const char *mc_curl_version(void);
+
+/* libc (spawn.c): what glibc declares only under _GNU_SOURCE, which the Swift Glibc module is built without.
+ * Linked, not looked up at run time: a C library without them fails the build, not a renewal. */
+int mc_pipe2(int fds[2], int flags);
+/* posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child closes every descriptor from `from` up. */
+int mc_posix_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 
 #endif

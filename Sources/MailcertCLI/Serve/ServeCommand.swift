@@ -144,10 +144,10 @@ struct ServeCommand: ParsableCommand {
         for value in [commandTimeout, handshakeTimeout].compactMap({ $0 }) where !(value > 0) {
             throw ValidationError("timeouts must be more than 0 seconds (got \(value))")
         }
-        _ = try listen.map { try HostPort.parse($0, defaultPort: 25) }
-        _ = try implicitTLS.map { try HostPort.parse($0, defaultPort: 465) }
-        _ = try requireTLS.map { try HostPort.parse($0, defaultPort: 587) }
-        if let relay { _ = try HostPort.parse(relay, defaultPort: 25) }
+        _ = try listen.map { try Arguments.endpoint($0, defaultPort: 25) }
+        _ = try implicitTLS.map { try Arguments.endpoint($0, defaultPort: 465) }
+        _ = try requireTLS.map { try Arguments.endpoint($0, defaultPort: 587) }
+        if let relay { _ = try Arguments.endpoint(relay, defaultPort: 25) }
         for name in cert { _ = try Arguments.certificateName(name) }
     }
 

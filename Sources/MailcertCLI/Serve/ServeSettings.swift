@@ -24,16 +24,14 @@ struct ServeSettings {
         let limitsFile = file?.limits
         let hostname = flags.hostname ?? file?.hostname ?? LocalHostName.value
         var endpoints = try (flags.listen.isEmpty ? file?.listen ?? [] : flags.listen).map {
-            let (host, port) = try HostPort.parse($0, defaultPort: 25)
-            return ListenerConfiguration.Endpoint(host: host, port: port, implicitTLS: false)
+            ListenerConfiguration.Endpoint(try Arguments.endpoint($0, defaultPort: 25), implicitTLS: false)
         }
         endpoints += try (flags.implicitTLS.isEmpty ? file?.implicitTLS ?? [] : flags.implicitTLS).map {
-            let (host, port) = try HostPort.parse($0, defaultPort: 465)
-            return ListenerConfiguration.Endpoint(host: host, port: port, implicitTLS: true)
+            ListenerConfiguration.Endpoint(try Arguments.endpoint($0, defaultPort: 465), implicitTLS: true)
         }
         endpoints += try (flags.requireTLS.isEmpty ? file?.requireTLS ?? [] : flags.requireTLS).map {
-            let (host, port) = try HostPort.parse($0, defaultPort: 587)
-            return ListenerConfiguration.Endpoint(host: host, port: port, implicitTLS: false, requireTLS: true)
+            ListenerConfiguration.Endpoint(
+                try Arguments.endpoint($0, defaultPort: 587), implicitTLS: false, requireTLS: true)
         }
         if endpoints.isEmpty { endpoints = [.init(host: "0.0.0.0", port: 25, implicitTLS: false)] }
 
@@ -72,8 +70,8 @@ struct ServeSettings {
         switch (maildir, relay) {
         case (let maildir?, nil): return .maildir(URL(fileURLWithPath: maildir, isDirectory: true))
         case (nil, let relay?):
-            let (host, port) = try HostPort.parse(relay, defaultPort: 25)
-            return .relay(host: host, port: port)
+            let endpoint = try Arguments.endpoint(relay, defaultPort: 25)
+            return .relay(host: endpoint.host, port: endpoint.port)
         case (nil, nil):
             throw MailcertError(
                 .badInput,

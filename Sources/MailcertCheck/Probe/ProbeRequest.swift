@@ -1,3 +1,5 @@
+import MailcertSystem
+
 /// Where and how to connect for a remote check.
 public struct ProbeRequest: Sendable {
     public var host: String
@@ -22,6 +24,6 @@ public struct ProbeRequest: Sendable {
         self.timeout = timeout
     }
 
-    /// "mx1.example.com:25".
-    public var target: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    /// "mx1.example.com:25", "[2001:db8::1]:25".
+    public var target: String { Endpoint(host: host, port: port).description }
 }

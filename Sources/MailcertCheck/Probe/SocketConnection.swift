@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// A TCP connection with every operation bounded by a deadline: non-blocking socket plus poll(2).
 ///
@@ -119,6 +120,6 @@ package final class SocketConnection: ByteSource {
         guard let address, getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0
         else { return "?:\(port)" }
         let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return text.contains(":") ? "[\(text)]:\(port)" : "\(text):\(port)"
+        return Endpoint(host: text, port: port).description
     }
 }

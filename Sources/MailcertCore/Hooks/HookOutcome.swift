@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// What happened to one file of a hook directory: skipped (with why) or run (with how it ended and what it printed).
 ///

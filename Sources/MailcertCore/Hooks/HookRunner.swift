@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// Runs the hooks of one stage: every executable in `STATE/hooks/<stage>/`, in byte order of their names, one after
 /// another, each with a timeout and the `MAILCERT_*` environment.

@@ -1,5 +1,6 @@
 import MailcertCheck
 import MailcertCrypto
+import MailcertSystem
 import SMTPProtocol
 
 /// Delivers by relaying to an upstream SMTP server (a smarthost), in lockstep with the client.
@@ -46,9 +47,7 @@ public struct RelaySink: MessageSink {
     public func openChannel(for session: SessionInfo) -> any MessageChannel { RelayChannel(upstream: self) }
 
     /// "mx.example.net:25", "[2001:db8::1]:25": how replies and logs name the upstream.
-    var endpoint: String {
-        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
+    var endpoint: String { Endpoint(host: host, port: port).description }
 
     /// The reply for an upstream that cannot be used now (unreachable, timed out, gone, or talking nonsense): the
     /// client keeps the message and retries; the cause is in the text for its log and ours.

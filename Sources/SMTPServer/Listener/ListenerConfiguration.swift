@@ -1,3 +1,4 @@
+import MailcertSystem
 import NIOCore
 import SMTPProtocol
 
@@ -19,7 +20,16 @@ public struct ListenerConfiguration: Sendable {
             self.requireTLS = requireTLS
         }
 
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        /// Where the socket is, as MailcertSystem's host and port: the CLI parses `--listen` into one.
+        public init(_ address: MailcertSystem.Endpoint, implicitTLS: Bool, requireTLS: Bool = false) {
+            self.init(host: address.host, port: address.port, implicitTLS: implicitTLS, requireTLS: requireTLS)
+        }
+
+        /// The host and port alone.
+        public var address: MailcertSystem.Endpoint { MailcertSystem.Endpoint(host: host, port: port) }
+
+        /// "0.0.0.0:25", "[::]:25".
+        public var description: String { address.description }
 
         /// "implicit TLS", "STARTTLS required" or "STARTTLS opportunistic", for logs and help.
         public var tlsMode: String {

@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// Points a Postfix configuration at mailcert's files with `postconf -c DIR -e`, Postfix's own editor (it keeps the
 /// admin's comments and layout), run directly, never through a shell. main.cf has no include directive, so the

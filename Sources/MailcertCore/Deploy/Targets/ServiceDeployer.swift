@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// Deploys a certificate version to postfix, dovecot or exim: switch the files (and main.cf), reload the daemon
 /// through its reload hook, and when the reload fails put everything back and reload again, so the daemon keeps

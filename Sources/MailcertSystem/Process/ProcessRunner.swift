@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Runs one program to its end or its timeout, keeping the tail of what it printed.
 ///
@@ -40,9 +39,13 @@ public struct ProcessRunner: Sendable {
             // Our copy of the write end goes as soon as the child has its own: end of file then means the child
             // (and whatever inherited its output) is done writing.
             defer { close(pipe.write) }
-            pid = try PosixSpawn.start(executable, arguments: arguments, environment: environment, output: pipe.write)
+            pid = try PosixSpawn.start(
+                executable, arguments: arguments, environment: environment, output: pipe.write, error: pipe.write,
+                ownProcessGroup: true)
         } catch {
-            return ProcessResult(termination: .notStarted("\(error)"), duration: clock.now - started)
+            // A hook's outcome already says it could not be started: the system's reason alone follows.
+            let reason = error.step == .spawn ? error.reason : error.description
+            return ProcessResult(termination: .notStarted(reason), duration: clock.now - started)
         }
         _ = fcntl(pipe.read, F_SETFL, fcntl(pipe.read, F_GETFL) | O_NONBLOCK)
         var child = Supervised(pid: pid, output: pipe.read, tail: OutputTail(limit: outputLimit))
