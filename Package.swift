@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailcertCoreTests",
-            dependencies: ["MailcertCore", "MailcertCrypto", "MailcertTestSupport"]
+            dependencies: ["MailcertCore", "MailcertCheck", "MailcertCrypto", "MailcertSystem", "MailcertTestSupport"]
         ),
         /// End to end against Debian's Pebble CA; run in CI always (a missing pebble fails there).
         .testTarget(

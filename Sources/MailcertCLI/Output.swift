@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MailcertSystem
 import MailcertCore
 import MailcertCrypto
 

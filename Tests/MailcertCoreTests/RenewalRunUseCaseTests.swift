@@ -1,5 +1,4 @@
 import Foundation
-import MailcertCore
 import MailcertCrypto
 import MailcertTestSupport
 import Testing

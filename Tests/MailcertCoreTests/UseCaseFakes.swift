@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 import MailcertCheck
 import MailcertCore
 
