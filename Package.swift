@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "MailcertCore",
             dependencies: [
-                "MailcertSystem", "ACME", "MailcertCrypto", "MailcertCheck",
+                "MailcertSystem", "ACME", "MailcertCrypto", "MailcertCheck", "MailcertDNS",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -140,17 +140,12 @@ struct CheckCommand: AsyncParsableCommand {
         // the exit 1 that would read as a mere WARNING.
         do {
             try await Output.reportingErrors {
-                let trust = try LocalCheckSubject.trust(caBundle: caBundle.map { URL(fileURLWithPath: $0) })
-                let tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
-                if let domain {
-                    let report = try await walk(domain, trust: trust)
-                    status = report.status
-                    try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
-                    return
+                let outcome = try await checkRun().run(store: global.store(), now: Date())
+                status = outcome.status
+                switch outcome {
+                case .walk(let report): try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
+                case .single(let report): try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
                 }
-                let report = try await single(trust: trust, tlsa: tlsa)
-                status = report.status
-                try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
             }
         } catch let exit as ExitCode where exit == .failure {
             throw ExitCode(CheckStatus.unknown.exitCode)
@@ -163,63 +158,28 @@ struct CheckCommand: AsyncParsableCommand {
         throw ExitCode(status.exitCode)
     }
 
-    private func single(trust: TrustStore, tlsa: [TLSARecord]) async throws -> CheckReport {
-        if let connect {
-            let endpoint = try Arguments.endpoint(connect, defaultPort: 25)
-            let names = hostnames.isEmpty ? [endpoint.host] : hostnames
-            let policy = policy(hostnames: names, trust: trust, tlsa: tlsa)
-            let request = ProbeRequest(
-                host: endpoint.host, port: endpoint.port, starttls: starttls, serverName: servername ?? names.first,
-                ehloName: ehloName, timeout: .milliseconds(Int(timeout * 1000)))
-            return await BlockingWork.run { RemoteCheck.run(request, policy: policy) }
-        }
-        let subject: CertificateUnderCheck
-        let target: String
-        if let name {
-            subject = try LocalCheckSubject.stored(name: name, store: global.store())
-            target = "certificate '\(name)'"
-        } else {
-            let file = URL(fileURLWithPath: cert ?? "")
-            subject = try LocalCheckSubject.files(
-                certificate: file, chain: chain.map { URL(fileURLWithPath: $0) },
-                key: key.map { URL(fileURLWithPath: $0) })
-            target = file.path
-        }
-        let policy = policy(hostnames: hostnames, trust: trust, tlsa: tlsa)
-        return CheckReport(
-            target: target, hostnames: hostnames, results: CertificateChecks.run(subject, policy: policy))
-    }
-
-    private func walk(_ domain: String, trust: TrustStore) async throws -> MXWalk.Report {
-        let stepTimeout = Duration.milliseconds(Int(timeout * 1000))
-        let dns: DNSResolver
-        do {
-            dns =
-                try resolver.map { DNSResolver(server: try DNSServerAddress(parsing: $0), timeout: stepTimeout) }
-                ?? DNSResolver.system(timeout: stepTimeout)
-        } catch {
-            throw MailcertError(.badInput, "no DNS resolver to ask: \(error); give one with --resolver IP[:PORT]")
-        }
-        let request = MXWalk.Request(
-            domain: domain, port: port ?? 25, resolver: dns, ehloName: ehloName, timeout: stepTimeout)
-        let base = policy(hostnames: [], trust: trust, tlsa: [])
-        return await BlockingWork.run {
-            MXWalk.run(request) { host, tlsa in
-                var policy = base
-                policy.hostnames = [host]
-                policy.tlsa = tlsa?.records ?? []
-                policy.tlsaUnauthenticated = !(tlsa?.authenticated ?? false)
-                return policy
+    /// The flags as a use case.
+    private func checkRun() throws -> CheckRun {
+        let subject: CheckRun.Subject =
+            if let domain {
+                .domain(domain, port: port ?? 25, resolver: try resolver.map { try DNSServerAddress(parsing: $0) })
+            } else if let connect {
+                .server(try Arguments.endpoint(connect, defaultPort: 25), starttls: starttls, serverName: servername)
+            } else if let name {
+                .stored(name: name)
+            } else {
+                .files(
+                    certificate: URL(fileURLWithPath: cert ?? ""), chain: chain.map { URL(fileURLWithPath: $0) },
+                    key: key.map { URL(fileURLWithPath: $0) })
             }
-        }
+        var run = CheckRun(subject: subject, ehloName: ehlo ?? LocalHostName.value)
+        run.hostnames = hostnames
+        run.tlsa = try tlsaRecords.map { try TLSARecord(parsing: $0) }
+        run.caBundle = caBundle.map { URL(fileURLWithPath: $0) }
+        (run.warningDays, run.criticalDays) = (warnDays, critDays)
+        run.timeout = .milliseconds(Int(timeout * 1000))
+        return run
     }
-
-    private func policy(hostnames: [String], trust: TrustStore, tlsa: [TLSARecord]) -> CheckPolicy {
-        CheckPolicy(
-            hostnames: hostnames, trust: trust, now: Date(), warningDays: warnDays, criticalDays: critDays, tlsa: tlsa)
-    }
-
-    private var ehloName: String { ehlo ?? LocalHostName.value }
 }
 
 extension StartTLSProtocol: ExpressibleByArgument {}

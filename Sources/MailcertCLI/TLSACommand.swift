@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import MailcertCheck
 import MailcertCore
-import MailcertCrypto
 
 /// `mailcert tlsa`: the DANE records to publish for a certificate's key, and for the key that will follow it.
 struct TLSACommand: ParsableCommand {
@@ -40,56 +38,13 @@ struct TLSACommand: ParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
     }
 
-    /// One record as scripts read it.
-    struct Record: Encodable {
-        let host: String
-        let port: Int
-        /// "current" or "next".
-        let key: String
-        let usage: UInt8
-        let selector: UInt8
-        let matchingType: UInt8
-        let data: String
-        let zoneLine: String
-    }
-
     func run() throws {
         try Output.reportingErrors {
-            let store = global.store()
-            let subject = try LocalCheckSubject.stored(name: name, store: store)
-            let hosts = subject.leaf.dnsNames.filter { !$0.hasPrefix("*") }
-            for wildcard in subject.leaf.dnsNames where wildcard.hasPrefix("*") {
-                Output.note("skipping \(wildcard): a TLSA record needs the MX host's own name")
-            }
-            guard !hosts.isEmpty else {
-                throw MailcertError(.badInput, "certificate '\(name)' names no host a TLSA record can be published for")
-            }
-            var keys: [(label: String, comment: String, spki: [UInt8])] = [
-                ("current", "current key (\(subject.leaf.keyDisplayName)), in service", try subject.leaf.publicKeyDER())
-            ]
-            if next {
-                let (key, created) = try NextKey.ensure(name: name, store: store)
-                if created { Output.note("created the next key \(store.location(of: .nextKey(name)))") }
-                keys.append(
-                    (
-                        "next", "next key (\(key.displayName)), used by the next request or renewal",
-                        try key.publicKeyDER()
-                    ))
-            }
-            let records = keys.flatMap { key in
-                hosts.map { host in
-                    let record = TLSAMatcher.dane311(spki: key.spki)
-                    let data = Hex.encode(record.data)
-                    return Record(
-                        host: host, port: port, key: key.label, usage: record.usage, selector: record.selector,
-                        matchingType: record.matchingType, data: data,
-                        zoneLine: "_\(port)._tcp.\(host). IN TLSA 3 1 1 \(data)")
-                }
-            }
-            if json { return try Output.printJSON(["records": records]) }
-            for key in keys {
+            let result = try TLSARecords(name: name, port: port, next: next).run(store: global.store(), progress: .stderr)
+            if json { return try Output.printJSON(["records": result.records]) }
+            for key in result.keys {
                 Output.print("; \(name): \(key.comment)")
-                for record in records where record.key == key.label { Output.print(record.zoneLine) }
+                for record in result.records where record.key == key.label { Output.print(record.zoneLine) }
             }
         }
     }

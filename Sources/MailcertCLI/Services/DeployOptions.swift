@@ -46,46 +46,10 @@ struct DeployOptions: ParsableArguments {
         }
         let config = flag.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? rootURL.appendingPathComponent(conventional, isDirectory: true)
-        let hook = try reloadHook.map { try ShippedHooks.explicit($0) }
-            ?? ShippedHooks.locate("reload-\(service.rawValue)")
+        let hook = try reloadHook.map { try ShippedFiles.explicitHook($0) }
+            ?? Executable.shipped.hook("reload-\(service.rawValue)")
         return DeploySettings(
             root: rootURL.path, configDirectory: config.standardizedFileURL.path,
             templates: try TemplateDirectory.locate(templates).standardizedFileURL.path, reloadHook: hook)
-    }
-}
-
-/// The reload hooks shipped in `hooks/`: beside the executable (share/mailcert/hooks), the system's share
-/// directory, or the source tree the executable was built in, like the templates.
-enum ShippedHooks {
-    static func locate(_ file: String) throws -> String {
-        let executableDirectory = URL(fileURLWithPath: Executable.path).deletingLastPathComponent()
-        var candidates = [
-            executableDirectory.appendingPathComponent("../share/mailcert/hooks").standardizedFileURL,
-            URL(fileURLWithPath: "/usr/share/mailcert/hooks"),
-        ]
-        var directory = executableDirectory
-        while directory.path != "/" {
-            candidates.append(directory.appendingPathComponent("hooks"))
-            directory = directory.deletingLastPathComponent()
-        }
-        let found = candidates.map { $0.appendingPathComponent(file) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        guard let found else {
-            throw MailcertError(
-                .notFound,
-                "cannot find the reload hook \(file) (looked in "
-                    + "\(candidates.prefix(2).map(\.path).joined(separator: ", ")) and above "
-                    + "\(executableDirectory.path)); nothing was deployed; give --reload-hook FILE")
-        }
-        return found.path
-    }
-
-    /// A `--reload-hook` path, made absolute, that must be an executable file.
-    static func explicit(_ path: String) throws -> String {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw MailcertError(.notFound, "--reload-hook \(url.path) is not an executable file; nothing was deployed")
-        }
-        return url.path
     }
 }

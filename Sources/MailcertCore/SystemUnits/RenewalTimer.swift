@@ -45,8 +45,10 @@ public enum RenewalTimer {
 
     /// Renders every file first, then writes each atomically (mode 0644); returns the paths written. A file of the
     /// same name that mailcert did not write is refused, not overwritten.
-    public static func install(_ kind: Kind, settings: Settings, renderer: TemplateRenderer, root: URL) throws -> [URL]
-    {
+    /// With `systemctl` (the live system) the timer is then enabled and started.
+    public static func install(
+        _ kind: Kind, settings: Settings, renderer: TemplateRenderer, root: URL, systemctl: Systemctl? = nil
+    ) throws -> [URL] {
         let values: [String: Any] = [
             "binary": settings.binary, "stateDirectory": settings.stateDirectory,
             "readWritePaths": settings.readWritePaths, "minute": settings.minute, "hour": settings.hour,
@@ -56,6 +58,10 @@ public enum RenewalTimer {
             (root.appendingPathComponent(file.path), try renderer.render(file.template, values))
         }
         try writeManaged(rendered)
+        if let systemctl, kind == .systemd {
+            try systemctl.run(["daemon-reload"])
+            try systemctl.run(["enable", "--now", "mailcert-renew.timer"])
+        }
         return rendered.map(\.0)
     }
 
@@ -75,8 +81,12 @@ public enum RenewalTimer {
     }
 
     /// Deletes the installed files of `kind`; returns the paths removed (none when nothing was installed).
-    public static func remove(_ kind: Kind, root: URL) throws -> [URL] {
-        try removeManaged(files(kind).map { root.appendingPathComponent($0.path) })
+    /// With `systemctl` (the live system) the timer is stopped and disabled first, and systemd reloaded after.
+    public static func remove(_ kind: Kind, root: URL, systemctl: Systemctl? = nil) throws -> [URL] {
+        if kind == .systemd { try? systemctl?.run(["disable", "--now", "mailcert-renew.timer"]) }
+        let removed = try removeManaged(files(kind).map { root.appendingPathComponent($0.path) })
+        if kind == .systemd, !removed.isEmpty { try systemctl?.run(["daemon-reload"]) }
+        return removed
     }
 
     /// Deletes those of `files` that exist, once each is known to be mailcert's.
