@@ -135,24 +135,12 @@ struct RequestCommand: AsyncParsableCommand {
         name: String, hostnames: [String], key: KeySelection, to path: String, store: FileCertificateStore, now: Date
     ) throws {
         let file = path == "-" ? nil : URL(fileURLWithPath: path)
-        if let file {
-            var isDirectory: ObjCBool = false
-            let parent = file.deletingLastPathComponent()
-            guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw MailcertError(.io, "cannot write the CSR to \(file.path): \(parent.path) is not a directory; nothing was changed")
-            }
-        }
-        let csr = try SigningRequest(name: name, hostnames: hostnames, key: key, force: force)
-            .run(store: store, csrFile: file?.path, now: now)
-        let keyFile = (try? store.pending(of: name))??.location ?? store.location(of: .pending(name))
+        let (csr, keyFile) = try SigningRequest(name: name, hostnames: hostnames, key: key, force: force)
+            .run(store: store, writingTo: file, now: now)
         guard let file else {
             Output.print(csr.pem)
             Output.note("the key of this CSR is the pending key of '\(name)' (\(keyFile)); import the CA's answer with 'mailcert import --name \(name) CERT'")
             return
-        }
-        do { try POSIXFile.writeAtomically(Array(csr.pem.utf8), to: file, mode: 0o644) } catch let error as MailcertError {
-            throw MailcertError(
-                error.code, "\(error.message); the pending key of '\(name)' is kept (\(keyFile)): run this command again with --reuse-key to write its CSR")
         }
         if json {
             try Output.printJSON(try Inventory.entry(name: name, store: store, now: now))

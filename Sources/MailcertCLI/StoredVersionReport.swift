@@ -4,18 +4,6 @@ import Foundation
 /// The few lines a command prints after it stored a version: what is in service now, and the stable paths
 /// (through `current/`) a daemon should read.
 enum StoredVersionReport {
-    static func text(_ entry: InventoryEntry, version: StoredVersion, files: ServedFiles) -> String {
-        return """
-            stored '\(entry.name)' version \(version.number) (\(version.metadata.source.rawValue)) and put it in service
-              hostnames:  \(entry.hostnames.joined(separator: ", "))
-              status:     \(entry.status.rawValue), expires \(Output.day(entry.notAfter))
-              key type:   \(entry.keyType ?? "-")
-              sha256:     \(entry.sha256 ?? "-")
-              fullchain:  \(files.fullchain.path)
-              key:        \(files.key.path)
-            """
-    }
-
     /// Prints the entry of a freshly stored version as text or JSON.
     /// Best effort: the version is already in service, so a failure to describe it is a warning, not a failure.
     static func print(_ version: StoredVersion, store: FileCertificateStore, now: Date, json: Bool) throws {
@@ -27,6 +15,6 @@ enum StoredVersionReport {
             return Output.warn("version \(version.number) of '\(version.name)' is in service, but cannot be described: \(error)")
         }
         if json { return try Output.printJSON(entry) }
-        Output.print(text(entry, version: version, files: store.servedFiles(of: version.name)))
+        Output.print(InventoryTable.stored(entry, version: version, files: store.servedFiles(of: version.name)))
     }
 }

@@ -36,20 +36,10 @@ struct DeployOptions: ParsableArguments {
 
     /// The settings for `service`: every path absolute, the reload hook and templates found now, not at renewal.
     func settings(for service: MailService) throws -> DeploySettings {
-        let rootURL = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
-        let flag: String?
-        let conventional: String
-        switch service {
-        case .postfix: (flag, conventional) = (postfixConfigDir, "etc/postfix")
-        case .dovecot: (flag, conventional) = (dovecotConfigDir, "etc/dovecot")
-        default: (flag, conventional) = (eximConfigDir, "etc/exim4")
-        }
-        let config = flag.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? rootURL.appendingPathComponent(conventional, isDirectory: true)
-        let hook = try reloadHook.map { try ShippedFiles.explicitHook($0) }
-            ?? Executable.shipped.hook("reload-\(service.rawValue)")
-        return DeploySettings(
-            root: rootURL.path, configDirectory: config.standardizedFileURL.path,
-            templates: try TemplateDirectory.locate(templates).standardizedFileURL.path, reloadHook: hook)
+        let flags: [MailService: String] = [.postfix: postfixConfigDir, .dovecot: dovecotConfigDir, .exim: eximConfigDir]
+            .compactMapValues { $0 }
+        return try DeploySettings.resolve(
+            service, root: root, configDirectory: flags[service], reloadHook: reloadHook, templates: templates,
+            shipped: Executable.shipped)
     }
 }

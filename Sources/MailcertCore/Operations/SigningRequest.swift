@@ -51,4 +51,31 @@ public struct SigningRequest: Sendable {
             return csr
         }
     }
+
+    /// Checks that `file`'s directory exists, stores the pending key, then writes the CSR to `file` (nil: the caller
+    /// prints it). Returns the CSR and where its key waits. A failed write keeps the pending key and says how to get
+    /// its CSR again.
+    public func run(store: any CertificateStore, writingTo file: URL?, now: Date) throws
+        -> (csr: CertificateSigningRequest, keyLocation: String)
+    {
+        if let file {
+            var isDirectory: ObjCBool = false
+            let parent = file.deletingLastPathComponent()
+            guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw MailcertError(
+                    .io, "cannot write the CSR to \(file.path): \(parent.path) is not a directory; nothing was changed")
+            }
+        }
+        let csr = try run(store: store, csrFile: file?.path, now: now)
+        let keyLocation = (try? store.pending(of: name))??.location ?? store.location(of: .pending(name))
+        guard let file else { return (csr, keyLocation) }
+        do { try POSIXFile.writeAtomically(Array(csr.pem.utf8), to: file, mode: 0o644) } catch let error as MailcertError {
+            throw MailcertError(
+                error.code,
+                "\(error.message); the pending key of '\(name)' is kept (\(keyLocation)): run this command again with "
+                    + "--reuse-key to write its CSR")
+        }
+        return (csr, keyLocation)
+    }
 }

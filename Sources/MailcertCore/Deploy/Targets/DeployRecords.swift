@@ -29,3 +29,27 @@ public struct DeployRecords: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws { services = try [String: DeploySettings](from: decoder) }
     public func encode(to encoder: Encoder) throws { try services.encode(to: encoder) }
 }
+
+extension DeploySettings {
+    /// The settings for deploying `service` below `root`: its configuration directory (given, else the
+    /// conventional one below the root), the reload hook (given, else the shipped `reload-SERVICE`) and the templates
+    /// (given, else the shipped ones), every path made absolute now, so a renewal deploys the same way.
+    public static func resolve(
+        _ service: MailService, root: String, configDirectory: String?, reloadHook: String?, templates: String?,
+        shipped: ShippedFiles
+    ) throws -> DeploySettings {
+        let rootURL = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
+        let conventional =
+            switch service {
+            case .postfix: "etc/postfix"
+            case .dovecot: "etc/dovecot"
+            default: "etc/exim4"
+            }
+        let config = configDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? rootURL.appendingPathComponent(conventional, isDirectory: true)
+        let hook = try reloadHook.map { try ShippedFiles.explicitHook($0) } ?? shipped.hook("reload-\(service.rawValue)")
+        return DeploySettings(
+            root: rootURL.path, configDirectory: config.standardizedFileURL.path,
+            templates: try shipped.templates(templates).standardizedFileURL.path, reloadHook: hook)
+    }
+}

@@ -1,8 +1,8 @@
 import MailcertCheck
 
 /// The human form of check reports: a monitoring-plugin style first line, then one line per check.
-enum CheckReportText {
-    static func report(_ report: CheckReport) -> String {
+public enum CheckReportText {
+    public static func report(_ report: CheckReport) -> String {
         var lines = [headline(report.status, report.target, report.problems)]
         if let served = report.served {
             lines.append("  served: \(served.protocolVersion), \(served.cipher), \(served.chain.count) certificate(s)")
@@ -21,7 +21,7 @@ enum CheckReportText {
         return lines.joined(separator: "\n")
     }
 
-    static func walk(_ report: MXWalk.Report) -> String {
+    public static func walk(_ report: MXWalk.Report) -> String {
         var lines: [String] = []
         for note in report.notes { lines.append("\(note.status.rawValue): \(note.reason)") }
         for host in report.hosts {

@@ -1,16 +1,16 @@
 import Foundation
-import MailcertCore
+import MailcertCrypto
 
 /// The human forms of the inventory: an aligned table and a Format-List style block per certificate.
-enum InventoryTable {
-    static func table(_ entries: [InventoryEntry]) -> String {
+public enum InventoryTable {
+    public static func table(_ entries: [InventoryEntry]) -> String {
         let header = ["NAME", "STATUS", "DAYS", "NOT AFTER", "KEY", "ISSUER", "SHA-256", "SERVICES", "HOSTNAMES"]
         let rows = entries.map { entry in
             [
                 entry.name,
                 entry.status.rawValue + (entry.pending != nil && entry.status != .pending ? "+pending" : ""),
                 entry.daysLeft.map(String.init) ?? "-",
-                Output.day(entry.notAfter),
+                day(entry.notAfter),
                 entry.keyType ?? "-",
                 entry.issuer.map(shortIssuer) ?? "-",
                 entry.sha256.map { String($0.prefix(16)) } ?? "-",
@@ -21,21 +21,21 @@ enum InventoryTable {
         return align([header] + rows)
     }
 
-    static func long(_ entries: [InventoryEntry]) -> String {
+    public static func long(_ entries: [InventoryEntry]) -> String {
         entries.map { entry in
             var fields: [(String, String)] = [
                 ("name", entry.name), ("status", entry.status.rawValue),
                 ("version", entry.version.map(String.init) ?? "-"), ("source", entry.source?.rawValue ?? "-"),
                 ("hostnames", entry.hostnames.joined(separator: ", ")), ("subject", entry.subject ?? "-"),
-                ("issuer", entry.issuer ?? "-"), ("not before", Output.day(entry.notBefore)),
-                ("not after", Output.day(entry.notAfter)), ("days left", entry.daysLeft.map(String.init) ?? "-"),
+                ("issuer", entry.issuer ?? "-"), ("not before", day(entry.notBefore)),
+                ("not after", day(entry.notAfter)), ("days left", entry.daysLeft.map(String.init) ?? "-"),
                 ("key type", entry.keyType ?? "-"), ("sha256", entry.sha256 ?? "-"), ("sha1", entry.sha1 ?? "-"),
                 ("services", entry.services.isEmpty ? "-" : entry.services.joined(separator: ", ")),
                 ("path", entry.path ?? "-"),
             ]
             if let problem = entry.problem { fields.append(("problem", problem)) }
             if let pending = entry.pending {
-                fields.append(("pending", "CSR for \(pending.hostnames.joined(separator: ", ")) since \(Output.day(pending.created))"))
+                fields.append(("pending", "CSR for \(pending.hostnames.joined(separator: ", ")) since \(day(pending.created))"))
             }
             return fields.map { "\($0.0.padding(toLength: 11, withPad: " ", startingAt: 0)): \($0.1)" }.joined(separator: "\n")
         }.joined(separator: "\n\n")
@@ -55,4 +55,23 @@ enum InventoryTable {
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+}
+
+extension InventoryTable {
+    /// The few lines a command prints after it stored a version: what is in service now, and the stable paths
+    /// (through `current/`) a daemon should read.
+    public static func stored(_ entry: InventoryEntry, version: StoredVersion, files: ServedFiles) -> String {
+        """
+        stored '\(entry.name)' version \(version.number) (\(version.metadata.source.rawValue)) and put it in service
+          hostnames:  \(entry.hostnames.joined(separator: ", "))
+          status:     \(entry.status.rawValue), expires \(day(entry.notAfter))
+          key type:   \(entry.keyType ?? "-")
+          sha256:     \(entry.sha256 ?? "-")
+          fullchain:  \(files.fullchain.path)
+          key:        \(files.key.path)
+        """
+    }
+
+    /// A day as the tables show it; "-" for none.
+    static func day(_ date: Date?) -> String { date.map { DateText.day($0) } ?? "-" }
 }
