@@ -32,8 +32,11 @@ public struct MailcertRunner: Sendable {
         return object
     }
 
-    /// Every path below the state directory except the lock file: "nothing was changed" is this staying equal.
-    public func snapshot() -> [String] {
+    /// Every path below the state directory except the lock files: "nothing was changed" is this staying equal.
+    public func snapshot() -> [String] { Self.snapshot(of: stateDirectory) }
+
+    /// Every path below a state directory except the lock files (which taking the lock creates).
+    public static func snapshot(of stateDirectory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: stateDirectory) else { return [] }
         return (enumerator.allObjects as? [String] ?? []).filter { $0 != "lock" && $0 != "renew.lock" }.sorted()
     }

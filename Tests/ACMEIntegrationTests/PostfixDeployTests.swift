@@ -14,14 +14,14 @@ struct PostfixDeployTests {
     static let host = "mx1.example.test"
 
     /// Pebble, a store with one Pebble certificate, a Postfix serving something else, and a reload hook that runs the
-    /// shipped hooks/reload-postfix unless the test has created `refuseFlag`.
+    /// shipped hooks/reload-postfix unless the test makes it refuse.
     struct Setup {
         let fixture: PebbleFixture
         let ca: TestCA
         let postfix: PostfixServer
         let root: String
-        let refuseFlag: String
-        let reloadHook: String
+        let reload: ReloadStandIn
+        var reloadHook: String { reload.path }
 
         init() throws {
             fixture = try PebbleFixture()
@@ -32,20 +32,9 @@ struct PostfixDeployTests {
             postfix = try PostfixServer(
                 hostname: PostfixDeployTests.host, certificate: before.fullchainPath, key: before.keyPath)
             root = postfix.directory.path("root")
-            refuseFlag = postfix.directory.path("refuse-reload")
-            let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("hooks/reload-postfix").path
-            let script = """
-                #!/bin/sh
-                # A stand-in that fails like a broken reload when the test asks for it, else the shipped hook.
-                if [ -e '\(refuseFlag)' ]; then
-                  echo 'postfix/postfix-script: fatal: simulated reload failure' >&2
-                  exit 1
-                fi
-                exec '\(shipped)'
-                """
-            reloadHook = try postfix.directory.write("reload-hook", script)
-            chmod(reloadHook, 0o755)
+            reload = try ReloadStandIn(
+                in: postfix.directory, failure: "postfix/postfix-script: fatal: simulated reload failure",
+                shipped: "reload-postfix")
         }
 
         var chainFile: String { "\(root)/etc/mailcert/postfix/\(PostfixDeployTests.host).pem" }
@@ -141,7 +130,7 @@ struct PostfixDeployTests {
         let first = try setup.current()
         #expect(try setup.waitUntilServed(first) == first)
         let chainBefore = try Data(contentsOf: URL(fileURLWithPath: setup.chainFile))
-        FileManager.default.createFile(atPath: setup.refuseFlag, contents: Data())
+        setup.reload.refuse(true)
 
         let renewed = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
         #expect(renewed.status == 1, "\(renewed.output)")

@@ -16,23 +16,13 @@ struct DaemonDeployFileTests {
     struct Stage {
         let mailcert: MailcertRunner
         let root: TemporaryDirectory
-        let hook: String
-        let flag: String
-        let log: String
+        let reload: ReloadStandIn
+        var hook: String { reload.path }
 
         init() throws {
             mailcert = try MailcertRunner()
             root = try TemporaryDirectory("mailcert-root")
-            flag = mailcert.state.path("refuse-reload")
-            log = mailcert.state.path("reload.log")
-            let script = """
-                #!/bin/sh
-                echo "reload $MAILCERT_SERVICE $MAILCERT_NAME" >> '\(log)'
-                if [ -e '\(flag)' ]; then echo 'doveadm: Fatal: simulated reload failure' >&2; exit 1; fi
-                echo 'reloaded'
-                """
-            hook = try mailcert.state.write("reload-stand-in", script)
-            chmod(hook, 0o755)
+            reload = try ReloadStandIn(in: mailcert.state, failure: "doveadm: Fatal: simulated reload failure")
             try newVersion()
         }
 
@@ -56,9 +46,7 @@ struct DaemonDeployFileTests {
 
         func read(_ path: String) throws -> String { try String(contentsOfFile: root.path(path), encoding: .utf8) }
 
-        func reloads() -> [String] {
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
+        func reloads() -> [String] { reload.calls }
     }
 
     @Test("dovecot: 99-mailcert.conf names the files, key 0600, replaced atomically with the previous kept aside")
@@ -98,7 +86,7 @@ struct DaemonDeployFileTests {
         let keyBefore = try stage.read("etc/mailcert/dovecot/\(Self.host)/key.pem")
         let snippetBefore = try stage.read("etc/dovecot/conf.d/99-mailcert.conf")
         try stage.newVersion()
-        FileManager.default.createFile(atPath: stage.flag, contents: Data())
+        stage.reload.refuse(true)
 
         let failed = try stage.enable("dovecot")
         #expect(failed.status == 1, "\(failed.output)")
@@ -117,7 +105,7 @@ struct DaemonDeployFileTests {
     @Test("a first deploy whose reload fails leaves no file behind, and nothing is bound")
     func firstDeployRollback() throws {
         let stage = try Stage()
-        FileManager.default.createFile(atPath: stage.flag, contents: Data())
+        stage.reload.refuse(true)
         let failed = try stage.enable("dovecot")
         #expect(failed.status == 1, "\(failed.output)")
         #expect(!FileManager.default.fileExists(atPath: stage.root.path("etc/dovecot/conf.d/99-mailcert.conf")))
@@ -165,7 +153,7 @@ struct DaemonDeployFileTests {
         #expect(stage.reloads() == ["reload exim \(Self.host)"])
 
         try stage.newVersion()
-        FileManager.default.createFile(atPath: stage.flag, contents: Data())
+        stage.reload.refuse(true)
         let failed = try stage.enable("exim")
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("exim: the reload"), "\(failed.stderr)")

@@ -26,11 +26,7 @@ struct StoreFixture {
     }
 
     /// Every entry below the state directory, for "nothing was changed" assertions.
-    func snapshot() -> [String] {
-        let root = paths.root.path
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        return (enumerator.allObjects as? [String] ?? []).filter { $0 != "lock" }.sorted()
-    }
+    func snapshot() -> [String] { MailcertRunner.snapshot(of: paths.root.path) }
 
     /// Makes a self-signed version the way `mailcert request --self-signed` does.
     @discardableResult

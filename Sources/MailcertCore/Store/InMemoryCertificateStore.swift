@@ -132,26 +132,10 @@ public final class InMemoryCertificateStore: CertificateStore, @unchecked Sendab
 }
 
 /// The in-memory store's writer; made only by `InMemoryCertificateStore.write`.
-struct InMemoryStoreWriter: StoreWriter {
+struct InMemoryStoreWriter: StoreWriter, ReadsThroughStore {
     let store: InMemoryCertificateStore
 
-    func names() throws -> [String] { try store.names() }
-    func currentVersion(of name: String) throws -> StoredVersion? { try store.currentVersion(of: name) }
-    func version(_ number: Int, of name: String) throws -> StoredVersion { try store.version(number, of: name) }
-    func versionNumbers(of name: String) throws -> [Int] { try store.versionNumbers(of: name) }
-    func pending(of name: String) throws -> PendingKey? { try store.pending(of: name) }
-    func nextKey(of name: String) throws -> PrivateKey? { try store.nextKey(of: name) }
-    func renewalOptions(of name: String) throws -> ACMEOptions? { try store.renewalOptions(of: name) }
-    func account(directoryURL: String) throws -> StoredAccount? { try store.account(directoryURL: directoryURL) }
-    func accountNextKey(directoryURL: String) throws -> PrivateKey? {
-        try store.accountNextKey(directoryURL: directoryURL)
-    }
-    func bindings() throws -> Bindings { try store.bindings() }
-    func deployRecords() throws -> DeployRecords { try store.deployRecords() }
-    func proofTargets() throws -> ProofTargets { try store.proofTargets() }
-    func listenerEndpoints() throws -> ListenerEndpoints { try store.listenerEndpoints() }
-    func metricsState() throws -> MetricsState { try store.metricsState() }
-    func location(of item: StoreItem) -> String { store.location(of: item) }
+    var readSide: any StoreReader { store }
 
     func addVersion(
         name: String, key: PrivateKey, certificate: Certificate, chain: [Certificate], source: VersionMetadata.Source,
