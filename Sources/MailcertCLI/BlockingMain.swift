@@ -6,7 +6,7 @@ extension Mailcert {
     /// dispatch_main: it stays an ordinary thread, so a privilege drop (`serve --user`) reaches it like any other.
     public static func runBlocking() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
             guard let asynchronous = command as? any AsyncParsableCommand else {
                 try command.run()
                 return

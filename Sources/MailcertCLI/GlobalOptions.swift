@@ -36,3 +36,28 @@ struct GlobalOptions: ParsableArguments {
         return StatePaths(root: root)
     }
 }
+
+extension GlobalOptions {
+    /// Global options typed before the subcommand (`mailcert --state-dir DIR list`) moved behind it, where every
+    /// subcommand parses them (`mailcert list --state-dir DIR`); anything after `--` stays where it is.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var global: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("-"), first != "--" {
+            if first == "--state-dir", rest.count >= 2 {
+                global += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--state-dir=") {
+                global.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break  // --help, --version: the root command's own
+            }
+        }
+        guard !global.isEmpty else { return arguments }
+        var result = Array(rest)
+        result.insert(contentsOf: global, at: result.firstIndex(of: "--") ?? result.endIndex)
+        return result
+    }
+}
+

@@ -7,7 +7,7 @@ public struct Mailcert: AsyncParsableCommand {
         commandName: "mailcert",
         abstract: "Own a mail host's TLS certificates: keys, CSRs, ACME, self-signed fallbacks, imports, inventory.",
         discussion: """
-            Certificates live in a versioned store (--state-dir, env MAILCERT_STATE_DIR; default /var/lib/mailcert \
+            Certificates live in a versioned store (--state-dir, before or after the command; env MAILCERT_STATE_DIR; default /var/lib/mailcert \
             for root, else $XDG_STATE_HOME/mailcert). Each certificate name has numbered versions; \
             STATE/certs/NAME/current/ always points at the one in service, so daemons can read \
             current/fullchain.pem and current/key.pem from a path that never changes.

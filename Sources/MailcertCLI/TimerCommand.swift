@@ -68,6 +68,7 @@ struct TimerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop and remove the scheduled renewal that 'timer install' put in place.")
 
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var placement: Placement
 
         func run() throws {
