@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailcertCore
+import MailcertSystem
 import SMTPProtocol
 import SMTPServer
 
