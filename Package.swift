@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point one way: C modules -> MailcertSystem -> MailcertCrypto -> ACME, DNS, check -> MailcertCore
-/// -> MailcertCLI -> mailcert.
+/// Layers point one way: C modules -> MailcertSystem -> MailcertCrypto -> ACME, DNS, check, SMTPServer -> MailcertCore
+/// -> MailcertServe -> MailcertCLI -> mailcert.
 /// Only MailcertCrypto touches OpenSSL pointers; only MailcertCLI reads flags and the environment.
 /// Every target lists exactly the modules it imports; test targets also list `mailcert`, the binary they run.
 let package = Package(
@@ -84,6 +84,16 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        /// The bundled listener assembled from the store: settings merged from flags and the config file, relay TLS,
+        /// the run loop.
+        .target(
+            name: "MailcertServe",
+            dependencies: [
+                "MailcertSystem", "MailcertCrypto", "MailcertCore", "SMTPProtocol", "SMTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         .target(
             name: "MailcertCLI",
             dependencies: [
@@ -93,11 +103,9 @@ let package = Package(
                 "MailcertCheck",
                 "MailcertDNS",
                 "ACME",
-                "SMTPProtocol",
-                "SMTPServer",
+                "MailcertServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(

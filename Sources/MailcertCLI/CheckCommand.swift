@@ -4,6 +4,7 @@ import MailcertCheck
 import MailcertCore
 import MailcertCrypto
 import MailcertDNS
+import MailcertSystem
 
 /// `mailcert check`: judge a certificate before senders do, locally or as a server really serves it.
 struct CheckCommand: AsyncParsableCommand {

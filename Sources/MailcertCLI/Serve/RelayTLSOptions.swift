@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailcertCore
-import MailcertCrypto
+import MailcertServe
 
 /// `serve`'s flags for securing the connection to the --relay upstream; each has a config key (relay_tls, ...).
 struct RelayTLSOptions: ParsableArguments {
@@ -31,16 +31,24 @@ struct RelayTLSOptions: ParsableArguments {
             "A stored certificate to present to --relay as the TLS client certificate.", valueName: "name"))
     var relayCert: String?
 
+    var overrides: RelayTLSOverrides {
+        RelayTLSOverrides(policy: relayTLS, caBundle: relayCABundle, hostname: relayHostname, certificate: relayCert)
+    }
+
     func validate() throws {
-        if let relayTLS { _ = try RelayTLSSettings.policyName(relayTLS, setting: "--relay-tls") }
-        if let relayCABundle, !FileManager.default.isReadableFile(atPath: relayCABundle) {
-            throw ValidationError("--relay-ca-bundle \(relayCABundle) is not a readable file")
-        }
-        if let relayHostname { _ = try RelayTLSSettings.verifiedName(relayHostname, setting: "--relay-hostname") }
-        if let relayCert {
-            do { _ = try CertificateName.validate(relayCert) } catch let error as MailcertError {
-                throw ValidationError("--relay-cert: \(error.message)")
+        do {
+            if let relayTLS { _ = try RelayTLSSettings.policyName(relayTLS, setting: "--relay-tls") }
+            if let relayCABundle, !FileManager.default.isReadableFile(atPath: relayCABundle) {
+                throw ValidationError("--relay-ca-bundle \(relayCABundle) is not a readable file")
             }
+            if let relayHostname { _ = try RelayTLSSettings.verifiedName(relayHostname, setting: "--relay-hostname") }
+            if let relayCert {
+                do { _ = try CertificateName.validate(relayCert) } catch let error as MailcertError {
+                    throw ValidationError("--relay-cert: \(error.message)")
+                }
+            }
+        } catch let error as ServeUsageError {
+            throw ValidationError(error.message)
         }
     }
 }

@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MailcertCore
-import SMTPProtocol
-import SMTPServer
+import MailcertServe
 
 /// `mailcert serve`: the bundled STARTTLS SMTP listener.
 struct ServeCommand: ParsableCommand {
@@ -151,18 +150,33 @@ struct ServeCommand: ParsableCommand {
         for name in cert { _ = try Arguments.certificateName(name) }
     }
 
+    /// The flags as MailcertServe's plain values.
+    var overrides: ServeOverrides {
+        ServeOverrides(
+            listen: listen, implicitTLS: implicitTLS, requireTLS: requireTLS, hostname: hostname, cert: cert,
+            maildir: maildir, relay: relay, relayTLS: relayTLSOptions.overrides, user: user,
+            maxConnections: maxConnections, maxConnectionsPerIP: maxConnectionsPerIP, maxMessageSize: maxMessageSize,
+            maxRecipients: maxRecipients, commandTimeout: commandTimeout, handshakeTimeout: handshakeTimeout,
+            minDataRate: minDataRate, shutdownGrace: shutdownGrace, greetPause: greetPause)
+    }
+
     func run() throws {
         if writeUnit || removeUnit { return try manageUnit() }
-        try Output.reportingErrors {
-            let file = try config.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
-            let settings = try ServeSettings(flags: self, file: file, store: global.store())
-            let level = Logger.Level(rawValue: logLevel) ?? .info
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+        do {
+            try Output.reportingErrors {
+                let file = try config.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
+                let settings = try ServeSettings(overrides: overrides, file: file, store: global.store())
+                let level = Logger.Level(rawValue: logLevel) ?? .info
+                LoggingSystem.bootstrap { label in
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = level
+                    return handler
+                }
+                try ServeRunner(settings: settings, logger: Logger(label: "mailcert.serve")).run()
             }
-            try ServeRunner(settings: settings, logger: Logger(label: "mailcert.serve")).run()
+        } catch let error as ServeUsageError {
+            // A bad address in --config: a usage error (exit 64), as the same value given as a flag is.
+            throw ValidationError(error.message)
         }
     }
 

@@ -1,12 +1,11 @@
-import ArgumentParser
 import Foundation
 import MailcertCore
 import MailcertCrypto
 import SMTPServer
 
-/// The relay's TLS settings: `RelayTLSOptions` over the config file's relay_* keys (a flag wins over its key),
-/// checked together, and turned into a `RelaySink` at start.
-struct RelayTLSSettings: Equatable {
+/// The relay's TLS settings: the relay TLS flags (`RelayTLSOverrides`) over the config file's relay_* keys (a flag
+/// wins over its key), checked together, and turned into a `RelaySink` at start.
+public struct RelayTLSSettings: Equatable {
     var policy: RelayTLSPolicy = .may
     /// --relay-cert: the stored certificate presented as the client certificate, with its files.
     var clientCertificate: CertificateSource?
@@ -14,21 +13,21 @@ struct RelayTLSSettings: Equatable {
     init() {}
 
     /// Errors name the flag or the config key the value came from, and say that nothing was started.
-    init(flags: RelayTLSOptions, file: ServeConfigFile?, relaying: Bool, store: FileCertificateStore) throws {
+    init(overrides: RelayTLSOverrides, file: ServeConfigFile?, relaying: Bool, store: FileCertificateStore) throws {
         do {
-            try merge(flags: flags, file: file, relaying: relaying, store: store)
-        } catch let error as ValidationError {
-            throw MailcertError(.badInput, "\(error.description); nothing was started")
+            try merge(flags: overrides, file: file, relaying: relaying, store: store)
+        } catch let error as ServeUsageError {
+            throw MailcertError(.badInput, "\(error.message); nothing was started")
         }
     }
 
     private mutating func merge(
-        flags: RelayTLSOptions, file: ServeConfigFile?, relaying: Bool, store: FileCertificateStore
+        flags: RelayTLSOverrides, file: ServeConfigFile?, relaying: Bool, store: FileCertificateStore
     ) throws {
-        let policyText = Setting(flags.relayTLS, "--relay-tls", file?.relayTLS, "relay_tls")
-        let caBundle = Setting(flags.relayCABundle, "--relay-ca-bundle", file?.relayCABundle, "relay_ca_bundle")
-        let hostname = Setting(flags.relayHostname, "--relay-hostname", file?.relayHostname, "relay_hostname")
-        let certificate = Setting(flags.relayCert, "--relay-cert", file?.relayCert, "relay_cert")
+        let policyText = Setting(flags.policy, "--relay-tls", file?.relayTLS, "relay_tls")
+        let caBundle = Setting(flags.caBundle, "--relay-ca-bundle", file?.relayCABundle, "relay_ca_bundle")
+        let hostname = Setting(flags.hostname, "--relay-hostname", file?.relayHostname, "relay_hostname")
+        let certificate = Setting(flags.certificate, "--relay-cert", file?.relayCert, "relay_cert")
         let given = [policyText, caBundle, hostname, certificate].filter { $0.value != nil }
         guard relaying || given.isEmpty else {
             let names = given.map(\.name).joined(separator: ", ")
@@ -84,7 +83,7 @@ struct RelayTLSSettings: Equatable {
 
     static let policyNames = ["none", "may", "encrypt", "verify"]
 
-    static func policyName(_ text: String, setting: String) throws -> String {
+    public static func policyName(_ text: String, setting: String) throws -> String {
         guard policyNames.contains(text) else {
             throw invalid("\(setting) must be one of \(policyNames.joined(separator: ", ")) (got \"\(text)\")")
         }
@@ -92,7 +91,7 @@ struct RelayTLSSettings: Equatable {
     }
 
     /// A DNS name (no wildcard: it names one host) or an IP address the upstream's certificate must cover.
-    static func verifiedName(_ text: String, setting: String) throws -> String {
+    public static func verifiedName(_ text: String, setting: String) throws -> String {
         if IPAddressText.parse(text) != nil { return text }
         do {
             let name = try Hostname.validate(text)
@@ -125,15 +124,15 @@ struct RelayTLSSettings: Equatable {
         guard try store.names().contains(name) else {
             throw MailcertError(
                 .notFound,
-                "\(setting): no certificate named '\(name)' in \(store.location(of: .certificates)) (see 'mailcert list'); "
-                    + "nothing was started")
+                "\(setting): no certificate named '\(name)' in \(store.location(of: .certificates)) "
+                    + "(see 'mailcert list'); nothing was started")
         }
         let files = store.servedFiles(of: name)
         return CertificateSource(
             name: name, chainFile: files.fullchain, keyFile: files.key, watchedDirectories: files.watched)
     }
 
-    /// A usage error: `RelayTLSOptions.validate()` reports it as one; at start (where the config file is known) it
-    /// becomes a `MailcertError`.
-    private static func invalid(_ message: String) -> ValidationError { ValidationError(message) }
+    /// A usage error: the CLI's `validate()` reports it as one; at start (where the config file is known) it becomes a
+    /// `MailcertError`.
+    private static func invalid(_ message: String) -> ServeUsageError { ServeUsageError(message) }
 }

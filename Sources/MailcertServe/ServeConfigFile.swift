@@ -29,13 +29,14 @@ import TOMLKit
 /// shutdown_grace = 30          # seconds
 /// ticket_key_rotation = 43200  # seconds between new session ticket keys
 /// ```
-struct ServeConfigFile: Decodable, Equatable {
+public struct ServeConfigFile: Decodable, Equatable {
     var listen: [String]?
     var implicitTLS: [String]?
     var requireTLS: [String]?
     var hostname: String?
     var cert: [String]?
-    var maildir: String?
+    /// Also read by `serve --write-unit`: the unit's only writable path.
+    public var maildir: String?
     var relay: String?
     var relayTLS: String?
     var relayCABundle: String?
@@ -97,15 +98,17 @@ struct ServeConfigFile: Decodable, Equatable {
 
     /// Reads and checks `file`: TOML syntax, value types, and no key mailcert does not know (a typo would otherwise
     /// be silently ignored, and a limit the admin believes set would not be).
-    static func load(_ file: URL) throws -> ServeConfigFile {
-        let text = String(decoding: try UserFile.read(file, purpose: "cannot read the serve configuration"), as: UTF8.self)
+    public static func load(_ file: URL) throws -> ServeConfigFile {
+        let bytes = try UserFile.read(file, purpose: "cannot read the serve configuration")
+        let text = String(decoding: bytes, as: UTF8.self)
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch {
             throw MailcertError(.badInput, "\(file.path): not valid TOML: \(error); nothing was started")
         }
         try rejectUnknownKeys(in: table, known: CodingKeys.allCases.map(\.rawValue), where: file.path)
         if let limits = table["limits"]?.table {
-            try rejectUnknownKeys(in: limits, known: Limits.CodingKeys.allCases.map(\.rawValue), where: "\(file.path) [limits]")
+            let known = Limits.CodingKeys.allCases.map(\.rawValue)
+            try rejectUnknownKeys(in: limits, known: known, where: "\(file.path) [limits]")
         }
         do { return try TOMLDecoder().decode(ServeConfigFile.self, from: table) } catch {
             throw MailcertError(.badInput, "\(file.path): \(describe(error)); nothing was started")

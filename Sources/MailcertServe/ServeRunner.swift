@@ -8,11 +8,16 @@ import SMTPServer
 ///
 /// Order: load certificates and bind (as root, so port 25 and 0600 keys work), drop to --user, watch the store,
 /// serve. SIGHUP reloads; SIGTERM and SIGINT shut down gracefully.
-struct ServeRunner {
+public struct ServeRunner {
     let settings: ServeSettings
     let logger: Logger
 
-    func run() throws {
+    public init(settings: ServeSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() throws {
         if let user = settings.user, getpwnam(user) == nil {
             throw MailcertError(.badInput, "no user \"\(user)\" in the password database (--user); nothing was started")
         }
@@ -20,7 +25,11 @@ struct ServeRunner {
         let sources = settings.sourceList
         let reloader = CertificateReloader(sources: { sources.sources }, store: contexts, logger: logger)
         if sources.sources.isEmpty {
-            logger.warning("no certificate to serve yet (--cert NAME, or 'mailcert enable --service smtp'): STARTTLS is not offered")
+            logger.warning(
+                """
+                no certificate to serve yet (--cert NAME, or 'mailcert enable --service smtp'): STARTTLS is not \
+                offered
+                """)
         }
         reloader.reload(reason: "start")
         let listener = SMTPListener(
@@ -28,7 +37,8 @@ struct ServeRunner {
         do {
             _ = try listener.bind()
         } catch {
-            throw MailcertError(.io, "cannot listen on \(settings.listener.endpoints.map(\.description).joined(separator: ", ")): \(error); nothing was started")
+            let endpoints = settings.listener.endpoints.map(\.description).joined(separator: ", ")
+            throw MailcertError(.io, "cannot listen on \(endpoints): \(error); nothing was started")
         }
         // Watches first: inotify watches set up as root keep working after the drop, on 0700 store directories too.
         let watcher = try startWatching(reloader)
@@ -71,7 +81,9 @@ struct ServeRunner {
     /// certificate's directory (where `current` is renamed).
     private func startWatching(_ reloader: CertificateReloader) throws -> DirectoryWatcher? {
         let sources = settings.sourceList
-        let watcher = try DirectoryWatcher(directories: { sources.watchedDirectories + sources.sources.flatMap(\.watchedDirectories) }) {
+        let watcher = try DirectoryWatcher(
+            directories: { sources.watchedDirectories + sources.sources.flatMap(\.watchedDirectories) }
+        ) {
             reloader.reload(reason: "the store changed")
         }
         watcher.start()
@@ -88,36 +100,4 @@ struct ServeRunner {
         timer.resume()
         return timer
     }
-}
-
-/// SIGHUP, SIGTERM and SIGINT delivered to dispatch queues instead of interrupting the process.
-final class SignalWaiter: @unchecked Sendable {
-    private let logger: Logger
-    private let terminated = DispatchSemaphore(value: 0)
-    /// Kept alive for the life of the process; dispatch sources stop when released.
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(logger: Logger) {
-        self.logger = logger
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [terminated, logger] in
-                logger.notice("signal \(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"): shutting down")
-                terminated.signal()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func onHangUp(_ action: @escaping @Sendable () -> Void) {
-        signal(SIGHUP, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler(handler: action)
-        source.resume()
-        sources.append(source)
-    }
-
-    func waitForTermination() { terminated.wait() }
 }

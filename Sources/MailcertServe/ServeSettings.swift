@@ -1,11 +1,12 @@
-import ArgumentParser
 import Foundation
 import MailcertCore
+import MailcertSystem
 import SMTPProtocol
 import SMTPServer
 
-/// `serve`'s flags merged over its config file (flags win), checked, and turned into the listener's plain values.
-struct ServeSettings {
+/// `serve`'s flags (as `ServeOverrides`) merged over its config file (flags win), checked, and turned into the
+/// listener's plain values.
+public struct ServeSettings {
     enum Destination: Equatable {
         case maildir(URL)
         case relay(host: String, port: Int)
@@ -20,18 +21,18 @@ struct ServeSettings {
     var user: String?
     var ticketKeyRotation: Duration
 
-    init(flags: ServeCommand, file: ServeConfigFile?, store: FileCertificateStore) throws {
+    public init(overrides flags: ServeOverrides, file: ServeConfigFile?, store: FileCertificateStore) throws {
         let limitsFile = file?.limits
         let hostname = flags.hostname ?? file?.hostname ?? LocalHostName.value
         var endpoints = try (flags.listen.isEmpty ? file?.listen ?? [] : flags.listen).map {
-            ListenerConfiguration.Endpoint(try Arguments.endpoint($0, defaultPort: 25), implicitTLS: false)
+            ListenerConfiguration.Endpoint(try Self.endpoint($0, defaultPort: 25), implicitTLS: false)
         }
         endpoints += try (flags.implicitTLS.isEmpty ? file?.implicitTLS ?? [] : flags.implicitTLS).map {
-            ListenerConfiguration.Endpoint(try Arguments.endpoint($0, defaultPort: 465), implicitTLS: true)
+            ListenerConfiguration.Endpoint(try Self.endpoint($0, defaultPort: 465), implicitTLS: true)
         }
         endpoints += try (flags.requireTLS.isEmpty ? file?.requireTLS ?? [] : flags.requireTLS).map {
             ListenerConfiguration.Endpoint(
-                try Arguments.endpoint($0, defaultPort: 587), implicitTLS: false, requireTLS: true)
+                try Self.endpoint($0, defaultPort: 587), implicitTLS: false, requireTLS: true)
         }
         if endpoints.isEmpty { endpoints = [.init(host: "0.0.0.0", port: 25, implicitTLS: false)] }
 
@@ -44,12 +45,16 @@ struct ServeSettings {
         if let value = flags.maxConnectionsPerIP ?? limitsFile?.maxConnectionsPerIP {
             limits.maximumConnectionsPerAddress = value
         }
-        if let seconds = flags.commandTimeout ?? limitsFile?.commandTimeout?.value { limits.commandTimeout = .seconds(seconds) }
+        if let seconds = flags.commandTimeout ?? limitsFile?.commandTimeout?.value {
+            limits.commandTimeout = .seconds(seconds)
+        }
         if let seconds = flags.handshakeTimeout ?? limitsFile?.handshakeTimeout?.value {
             limits.handshakeTimeout = .seconds(seconds)
         }
         if let seconds = flags.greetPause ?? limitsFile?.greetPause?.value { limits.greetPause = .seconds(seconds) }
-        if let seconds = flags.shutdownGrace ?? limitsFile?.shutdownGrace?.value { limits.shutdownGrace = .seconds(seconds) }
+        if let seconds = flags.shutdownGrace ?? limitsFile?.shutdownGrace?.value {
+            limits.shutdownGrace = .seconds(seconds)
+        }
         if let rate = flags.minDataRate ?? limitsFile?.minDataRate { limits.minimumDataRate = rate }
         listener = ListenerConfiguration(endpoints: endpoints, session: policy, limits: limits)
         ticketKeyRotation = .seconds(limitsFile?.ticketKeyRotation?.value ?? 12 * 3600)
@@ -61,7 +66,7 @@ struct ServeSettings {
             maildir: flagsChooseDestination ? flags.maildir : file?.maildir,
             relay: flagsChooseDestination ? flags.relay : file?.relay)
         let relaying = if case .relay = destination { true } else { false }
-        relayTLS = try RelayTLSSettings(flags: flags.relayTLSOptions, file: file, relaying: relaying, store: store)
+        relayTLS = try RelayTLSSettings(overrides: flags.relayTLS, file: file, relaying: relaying, store: store)
         sourceList = ListenerCertificates(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
         try sourceList.checkNamedCertificatesExist()
     }
@@ -70,7 +75,7 @@ struct ServeSettings {
         switch (maildir, relay) {
         case (let maildir?, nil): return .maildir(URL(fileURLWithPath: maildir, isDirectory: true))
         case (nil, let relay?):
-            let endpoint = try Arguments.endpoint(relay, defaultPort: 25)
+            let endpoint = try Self.endpoint(relay, defaultPort: 25)
             return .relay(host: endpoint.host, port: endpoint.port)
         case (nil, nil):
             throw MailcertError(
@@ -83,13 +88,11 @@ struct ServeSettings {
         }
     }
 
-}
-
-extension ListenerCertificates {
-    /// In the listener's terms.
-    var sources: [CertificateSource] {
-        current().map {
-            CertificateSource(name: $0.name, chainFile: $0.files.fullchain, keyFile: $0.files.key, watchedDirectories: $0.files.watched)
+    /// "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal; a bad one (from the config file: the CLI
+    /// checked the flags) is a usage error naming it.
+    private static func endpoint(_ input: String, defaultPort: Int) throws -> Endpoint {
+        do { return try Endpoint.parse(input, defaultPort: defaultPort) } catch {
+            throw ServeUsageError(error.description)
         }
     }
 }
