@@ -26,22 +26,6 @@ enum Arguments {
             throw ValidationError(error.description)
         }
     }
-
-    /// The first line of a password file, as `openssl -passin file:` reads it.
-    static func password(fromFile path: String?) throws -> String? {
-        guard let path else { return nil }
-        let bytes = try UserFile.read(URL(fileURLWithPath: path), purpose: "cannot read the password")
-        let text = String(decoding: bytes, as: UTF8.self)
-        return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-            .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-    }
 }
+
 extension ACMEOptions.Challenge: ExpressibleByArgument {}
-
-/// The tuple form of `Arguments.endpoint`, for callers not yet moved to `Endpoint`.
-enum HostPort {
-    static func parse(_ input: String, defaultPort: Int) throws -> (host: String, port: Int) {
-        let endpoint = try Arguments.endpoint(input, defaultPort: defaultPort)
-        return (endpoint.host, endpoint.port)
-    }
-}

@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try Output.reportingErrors {
-            let password = try Arguments.password(fromFile: passwordFile)
+            let password = try UserFile.password(passwordFile.map { URL(fileURLWithPath: $0) })
             let file = URL(fileURLWithPath: pkcs12)
             let version = try PKCS12Export(name: name, file: file, password: password ?? "", force: force)
                 .run(store: global.store())

@@ -57,7 +57,7 @@ struct ImportCommand: ParsableCommand {
             let now = Date()
             let outcome: ImportOutcome
             if let pkcs12 {
-                let password = try Arguments.password(fromFile: passwordFile) ?? ""
+                let password = try UserFile.password(passwordFile.map { URL(fileURLWithPath: $0) }) ?? ""
                 outcome = try PKCS12Import(name: name, file: URL(fileURLWithPath: pkcs12), password: password)
                     .run(store: store, now: now)
             } else {

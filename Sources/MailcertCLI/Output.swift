@@ -8,24 +8,19 @@ import MailcertCrypto
 enum Output {
     /// Runs a command body; a mailcert or crypto error is printed as one diagnostic and becomes exit status 1.
     static func reportingErrors(_ body: () throws -> Void) throws {
-        do { try body() } catch let error as MailcertError {
-            printError(error.message)
-            throw ExitCode.failure
-        } catch let error as CryptoError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        do { try body() } catch { throw reported(error) }
     }
 
     /// The async form, for commands that talk to a CA.
     static func reportingErrors(_ body: () async throws -> Void) async throws {
-        do { try await body() } catch let error as MailcertError {
-            printError(error.message)
-            throw ExitCode.failure
-        } catch let error as CryptoError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        do { try await body() } catch { throw reported(error) }
+    }
+
+    /// A mailcert or crypto error printed, and exit status 1 in its place; any other error as it is.
+    private static func reported(_ error: Error) -> Error {
+        guard error is MailcertError || error is CryptoError else { return error }
+        printError("\(error)")
+        return ExitCode.failure
     }
 
     static func warn(_ message: String) {
@@ -43,11 +38,6 @@ enum Output {
     /// Pretty, key-sorted JSON with ISO 8601 dates: the stable form scripts read.
     static func printJSON<T: Encodable>(_ value: T) throws {
         print(String(decoding: try StoreJSON.encoder().encode(value), as: UTF8.self))
-    }
-
-    static func day(_ date: Date?) -> String {
-        guard let date else { return "-" }
-        return DateText.day(date)
     }
 
     static func printError(_ message: String) {

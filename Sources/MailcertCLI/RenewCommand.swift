@@ -70,15 +70,7 @@ struct RenewCommand: AsyncParsableCommand {
             if results.isEmpty { return }
             if json { try Output.printJSON(results) } else {
                 for line in results { Output.print(line.text) }
-                let renewed = results.filter(\.renewed).count
-                let failed = results.filter { $0.error != nil }.count
-                let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
-                let due = results.filter(\.wouldRenew).count
-                let notDue = results.count - renewed - failed - due
-                Output.print(
-                    dryRun
-                        ? "dry run: \(due) due, \(notDue) not due, \(failed) failed to decide; nothing was changed (\(elapsed))"
-                        : "\(renewed) renewed, \(notDue) not due, \(failed) failed (\(elapsed))")
+                Output.print(report.summary(dryRun: dryRun, elapsed: ContinuousClock.now - started))
             }
             if report.failed { throw ExitCode.failure }
         }

@@ -84,7 +84,7 @@ struct EnableCommand: ParsableCommand {
             throw ValidationError("--reload-hook reloads one daemon: give one of postfix, dovecot, exim")
         }
         if connect != nil && services.count > 1 { throw ValidationError("--connect names one endpoint: give one --service") }
-        if let connect { _ = try HostPort.parse(connect, defaultPort: 25) }
+        if let connect { _ = try Arguments.endpoint(connect, defaultPort: 25) }
         if !hostname.isEmpty { _ = try Arguments.hostnames(hostname) }
         guard proveTimeout > 0 else { throw ValidationError("--prove-timeout must be more than 0 seconds") }
     }
@@ -97,7 +97,7 @@ struct EnableCommand: ParsableCommand {
             enable.hostnames = hostname
             enable.caBundle = caBundle.map { URL(fileURLWithPath: $0) }
             (enable.force, enable.prove, enable.proofWindow) = (force, !noProve, proveTimeout)
-            enable.connect = try connect.map { try HostPort.parse($0, defaultPort: 25) }.map { "\(ProofTarget(host: $0.host, port: $0.port))" }
+            enable.connect = try connect.map { try Arguments.endpoint($0, defaultPort: 25).description }
             for service in enable.services where !service.isBundledListener {
                 enable.deploySettings[service] = try deploy.settings(for: service)
             }
@@ -111,26 +111,12 @@ struct EnableCommand: ParsableCommand {
 
     /// The bindings and proofs in words; with --json only the failed proofs (on standard error).
     private func printText(_ report: Enable.Report) {
-        for binding in report.services where !json {
-            let was = binding.previous.map { $0 == report.name ? " (already)" : " (was \($0))" } ?? ""
-            Output.print("\(binding.service): bound to \(report.name)\(was)")
-        }
-        for proof in report.proofs {
-            if proof.proven {
-                if !json { Output.print("\(proof.service): proven: \(proof.target) serves sha256 \(proof.sha256.prefix(16))… (\(proof.detail))") }
-            } else {
-                Output.printError(
-                    "\(proof.service) is bound to the certificate, but \(proof.target) did not serve it within "
-                        + "\(proveTimeout) s (last: \(proof.detail)); the binding is recorded: start 'mailcert serve' "
-                        + "there, or check --connect")
-            }
+        if !json { report.lines.forEach { Output.print($0) } }
+        for proof in report.proofs where !proof.proven {
+            Output.printError(
+                "\(proof.service) is bound to the certificate, but \(proof.target) did not serve it within "
+                    + "\(proveTimeout) s (last: \(proof.detail)); the binding is recorded: start 'mailcert serve' "
+                    + "there, or check --connect")
         }
     }
-}
-
-/// A host and port, written as `mailcert check --connect` takes them.
-struct ProofTarget: CustomStringConvertible {
-    let host: String
-    let port: Int
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

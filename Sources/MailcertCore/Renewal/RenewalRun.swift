@@ -30,6 +30,18 @@ public struct RenewalRun: Sendable {
         public var results: [RenewResult]
         /// Whether anything failed: a renewal, a redeploy, a deploy hook or a proof.
         public var failed: Bool { results.contains { $0.error != nil || !$0.followUpProblems.isEmpty } }
+
+        /// The closing line: how many were renewed (or, dry, are due), not due and failed, and how long it took.
+        public func summary(dryRun: Bool, elapsed: Duration) -> String {
+            let renewed = results.filter(\.renewed).count
+            let failed = results.filter { $0.error != nil }.count
+            let due = results.filter(\.wouldRenew).count
+            let notDue = results.count - renewed - failed - due
+            let took = elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
+            return dryRun
+                ? "dry run: \(due) due, \(notDue) not due, \(failed) failed to decide; nothing was changed (\(took))"
+                : "\(renewed) renewed, \(notDue) not due, \(failed) failed (\(took))"
+        }
     }
 
     public func run(

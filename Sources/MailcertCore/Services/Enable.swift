@@ -48,6 +48,17 @@ public struct Enable: Sendable {
         public let forcedPast: [String]
         public var services: [Binding] = []
         public var proofs: [DeployAndProve.Proof] = []
+
+        /// What `enable` prints: one line per binding, then one per proven service.
+        public var lines: [String] {
+            services.map { binding in
+                let was = binding.previous.map { $0 == name ? " (already)" : " (was \($0))" } ?? ""
+                return "\(binding.service): bound to \(name)\(was)"
+            }
+                + proofs.filter(\.proven).map {
+                    "\($0.service): proven: \($0.target) serves sha256 \($0.sha256.prefix(16))… (\($0.detail))"
+                }
+        }
     }
 
     public func run(store: any CertificateStore, steps: DeployAndProve, now: Date, progress: Reporter) throws
