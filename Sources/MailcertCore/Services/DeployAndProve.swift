@@ -69,13 +69,11 @@ public struct DeployAndProve: Sendable {
 
     /// A probe of `target` ("HOST:PORT", "[V6]:PORT") the way `service` starts TLS.
     func request(service: MailService, target: String, serverName: String?, leaf: Certificate) -> ProbeRequest? {
-        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {
+        guard let endpoint = try? Endpoint.parse(target, defaultPort: service.conventionalEndpoint.port) else {
             return nil
         }
-        var host = String(target[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return ProbeRequest(
-            host: host, port: port, starttls: service.conventionalEndpoint.starttls,
+            host: endpoint.host, port: endpoint.port, starttls: service.conventionalEndpoint.starttls,
             serverName: serverName ?? leaf.dnsNames.first(where: { !$0.hasPrefix("*") }), ehloName: ehloName,
             timeout: .seconds(5))
     }

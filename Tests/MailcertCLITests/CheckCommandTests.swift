@@ -5,7 +5,12 @@ import Testing
 /// `mailcert check` as an administrator runs it on stored certificates and files, and its usage errors.
 @Suite("mailcert check on the command line")
 struct CheckCommandTests {
-    let ca = CheckFixture.ca
+    let ca = CheckCommandTests.sharedCA
+
+    /// One throwaway CA for these tests (making one takes a moment).
+    static let sharedCA: TestCA = {
+        do { return try TestCA(name: "Mailcert Check Command Test") } catch { fatalError("cannot make the test CA: \(error)") }
+    }()
 
     @Test("--cert with --key and --chain: OK (exit 0) for a good set, CRITICAL (exit 2) for a foreign key")
     func files() throws {

@@ -14,7 +14,7 @@ struct TLSACommandTests {
         ])
         #expect(request.status == 0, "\(request.output)")
         let current = "\(mailcert.stateDirectory)/certs/mx/current/cert.pem"
-        let spki = try CheckFixture.spkiSHA256(current)
+        let spki = try Subprocess.spkiDigest(current)
         let result = try mailcert.run(["tlsa", "--name", "mx", "--port", "2525"])
         #expect(result.status == 0, "\(result.output)")
         #expect(
@@ -44,7 +44,7 @@ struct TLSACommandTests {
 
         let replaced = try mailcert.run(["request", "-d", "mx1.example.test", "--self-signed", "--force"])
         #expect(replaced.status == 0, "\(replaced.output)")
-        let served = try CheckFixture.spkiSHA256("\(mailcert.stateDirectory)/certs/mx1.example.test/current/cert.pem")
+        let served = try Subprocess.spkiDigest("\(mailcert.stateDirectory)/certs/mx1.example.test/current/cert.pem")
         #expect(served == next, "the new version carries the key whose record was published")
         #expect(!FileManager.default.fileExists(atPath: nextKeyFile))
 
