@@ -6,11 +6,12 @@ import Testing
 
 /// `Enable` against the in-memory store, with a scripted probe and process runner: no binary, no sockets.
 @Suite struct EnableUseCaseTests {
-    let store = InMemoryCertificateStore()
-    let probe = ScriptedProbe()
-    let runner = ScriptedRunner()
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
-    var steps: DeployAndProve { DeployAndProve(runner: runner, probe: probe, ehloName: "mx1.test") }
+    let world = UseCaseWorld()
+    var store: InMemoryCertificateStore { world.store }
+    var probe: ScriptedProbe { world.probe }
+    var runner: ScriptedRunner { world.runner }
+    var now: Date { world.now }
+    var steps: DeployAndProve { world.steps }
 
     @discardableResult
     func issue(_ name: String, hosts: [String], force: Bool = false) throws -> StoredVersion {

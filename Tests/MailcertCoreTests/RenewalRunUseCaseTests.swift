@@ -8,11 +8,12 @@ import Testing
 /// `RenewalRun` against the in-memory store: what a run does after a renewal (deploy, hooks, proofs) and around
 /// it (the run lock, the metrics), with a scripted probe and process runner.
 @Suite struct RenewalRunUseCaseTests {
-    let store = InMemoryCertificateStore()
-    let probe = ScriptedProbe()
-    let runner = ScriptedRunner()
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
-    var steps: DeployAndProve { DeployAndProve(runner: runner, probe: probe, ehloName: "mx1.test") }
+    let world = UseCaseWorld()
+    var store: InMemoryCertificateStore { world.store }
+    var probe: ScriptedProbe { world.probe }
+    var runner: ScriptedRunner { world.runner }
+    var now: Date { world.now }
+    var steps: DeployAndProve { world.steps }
 
     func run(hooks: URL = URL(fileURLWithPath: "/nonexistent")) -> RenewalRun {
         RenewalRun(names: nil, hooks: HookRunner(directory: hooks, timeout: .seconds(5)))

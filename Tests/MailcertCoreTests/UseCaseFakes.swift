@@ -67,6 +67,15 @@ final class CollectedReport: Sendable {
     }
 }
 
+/// What every use-case test starts from: an empty in-memory store, the scripted edges, and a fixed clock.
+struct UseCaseWorld {
+    let store = InMemoryCertificateStore()
+    let probe = ScriptedProbe()
+    let runner = ScriptedRunner()
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var steps: DeployAndProve { DeployAndProve(runner: runner, probe: probe, ehloName: "mx1.test") }
+}
+
 /// The repository's templates directory (the snippets deploys render).
 let repositoryTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../templates", isDirectory: true).standardizedFileURL
