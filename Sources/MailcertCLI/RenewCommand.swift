@@ -11,10 +11,15 @@ struct RenewCommand: AsyncParsableCommand {
             Due means: inside the renewal window the CA suggests (ACME Renewal Information, RFC 9773), at a random \
             moment of it; without one, when a third of the lifetime is left (half, under ten days). Each order \
             repeats the options of 'request --acme' (STATE/certs/NAME/renewal.json) with a new key; several run at \
-            once. A failed renewal leaves that certificate in service untouched and the others go on. Prints one \
-            line per certificate (renewed / not due until DATE / failed: reason); exit status 1 if any failed. \
-            Every run rewrites STATE/metrics/mailcert.prom (expiry and last renewal result per certificate) for \
-            the node exporter's textfile collector.
+            once. A failed renewal leaves that certificate in service untouched and the others go on.
+
+            Every run, due or not, then makes each bound service serve the version in service: a daemon whose \
+            last deploy failed, or that is behind a newer version, is deployed again and reloaded; a service not \
+            proven serving it is proven again (where 'enable' proved it, or where a running 'mailcert serve' \
+            listens). --dry-run says what it would redeploy. Prints one line per certificate (renewed / not due \
+            until DATE / failed: reason) and per service it acted on; exit status 1 if a renewal failed or a \
+            service is still behind, naming it and why. Every run rewrites STATE/metrics/mailcert.prom (expiry, \
+            last renewal result, mailcert_service_stale) for the node exporter's textfile collector.
             """
     )
 
@@ -66,10 +71,9 @@ struct RenewCommand: AsyncParsableCommand {
             let report = try await run.run(
                 store: store, transport: ACMEOptionGroup.transport(caBundle:), steps: .live, now: { Date() },
                 progress: .stderr)
-            let results = report.results
-            if results.isEmpty { return }
-            if json { try Output.printJSON(results) } else {
-                for line in results { Output.print(line.text) }
+            if report.certificates.isEmpty && report.services.isEmpty { return }
+            if json { try Output.printJSON(report) } else {
+                for line in report.certificates.map(\.text) + report.services.compactMap(\.text) { Output.print(line) }
                 Output.print(report.summary(dryRun: dryRun, elapsed: ContinuousClock.now - started))
             }
             if report.failed { throw ExitCode.failure }

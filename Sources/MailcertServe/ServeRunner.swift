@@ -34,12 +34,14 @@ public struct ServeRunner {
         reloader.reload(reason: "start")
         let listener = SMTPListener(
             configuration: settings.listener, contexts: contexts, sink: try makeSink(), logger: logger, now: { Date() })
+        let bound: [ListenerConfiguration.Endpoint]
         do {
-            _ = try listener.bind()
+            bound = try listener.bind()
         } catch {
             let endpoints = settings.listener.endpoints.map(\.description).joined(separator: ", ")
             throw MailcertError(.io, "cannot listen on \(endpoints): \(error); nothing was started")
         }
+        register(bound)
         // Watches first: inotify watches set up as root keep working after the drop, on 0700 store directories too.
         let watcher = try startWatching(reloader)
         if let user = settings.user {
@@ -65,7 +67,21 @@ public struct ServeRunner {
         rotation.cancel()
         watcher?.stop()
         listener.shutdown()
+        // After a drop to --user the store may not be writable: the record then stays, and its gone pid is ignored.
+        try? ListenerEndpoints.unregister(pid: getpid(), in: settings.sourceList.store)
         logger.notice("stopped")
+    }
+
+    /// Tells the store where this listener listens, so `enable` and `renew` prove smtp and submission here.
+    private func register(_ bound: [ListenerConfiguration.Endpoint]) {
+        let records = bound.map { endpoint in
+            ListenerEndpoints.Record(
+                endpoint: endpoint.address.description,
+                kind: endpoint.implicitTLS ? .implicitTLS : endpoint.requireTLS ? .required : .starttls, pid: getpid())
+        }
+        do { try ListenerEndpoints.register(records, pid: getpid(), in: settings.sourceList.store) } catch {
+            logger.warning("cannot record where this listener listens in the store (\(error)); 'mailcert enable' and renewals will not find it without --connect")
+        }
     }
 
     private func makeSink() throws -> any MessageSink {

@@ -26,7 +26,7 @@ import Testing
         let report = try enable.run(store: store, steps: steps, now: now, progress: .silent)
 
         #expect(try store.bindings().services == ["smtp": "mx1", "submission": "mx1"])
-        #expect(try store.proofTargets().targets == ["smtp": "127.0.0.1:25", "submission": "127.0.0.1:465"])
+        #expect(try store.proofTargets().targets.isEmpty, "the listener's services are proven where serve listens")
         let sha = try version.certificate().sha256Thumbprint
         #expect(
             probe.asked == [
@@ -36,6 +36,26 @@ import Testing
         #expect(report.proofs.map(\.proven) == [true, true])
         #expect(report.services.map(\.previous) == [nil, nil])
         #expect(runner.calls.isEmpty, "the bundled listener needs no deploy")
+    }
+
+    @Test func theListenerIsProvenWhereServeSaysItListensAndConnectOverrides() throws {
+        try issue("mx1", hosts: ["mx1.example.com"])
+        try ListenerEndpoints.register(
+            [
+                .init(endpoint: "0.0.0.0:2525", kind: .starttls, pid: getpid()),
+                .init(endpoint: "[::1]:4650", kind: .implicitTLS, pid: getpid()),
+            ], pid: getpid(), in: store)
+        let said = CollectedReport()
+        _ = try Enable(certificate: .name("mx1"), services: [.smtp, .submission])
+            .run(store: store, steps: steps, now: now, progress: said.reporter)
+        #expect(probe.asked.map(\.target) == ["127.0.0.1:2525", "[::1]:4650"])
+        #expect(try store.deployRecords().services["smtp"]?.provenVersion == 1)
+
+        var explicit = Enable(certificate: .name("mx1"), services: [.smtp])
+        explicit.connect = "127.0.0.1:2626"
+        _ = try explicit.run(store: store, steps: steps, now: now, progress: .silent)
+        #expect(probe.asked.last?.target == "127.0.0.1:2626")
+        #expect(try store.proofTargets().targets == ["smtp": "127.0.0.1:2626"])
     }
 
     @Test func aRenewalLandingBetweenCheckAndProofDoesNotChangeWhatIsProven() throws {
@@ -103,7 +123,8 @@ import Testing
         // The reload works: deployed, recorded, bound, and the reload saw the contract for this version.
         let report = try enable.run(store: store, steps: steps, now: now, progress: .silent)
         #expect(try store.bindings().services == ["dovecot": "mx1"])
-        #expect(try store.deployRecords().services["dovecot"]?.root == root.url.path)
+        #expect(try store.deployRecords().services["dovecot"]?.settings?.root == root.url.path)
+        #expect(try store.deployRecords().services["dovecot"]?.deployedVersion == 1)
         #expect(runner.calls.last?.environment["MAILCERT_NAME"] == "mx1")
         #expect(runner.calls.last?.environment["MAILCERT_SERVICE"] == "dovecot")
         let key = root.url.appendingPathComponent("etc/mailcert/dovecot/mx1/key.pem")

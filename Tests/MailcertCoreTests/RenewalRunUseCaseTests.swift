@@ -15,18 +15,31 @@ import Testing
     var now: Date { world.now }
     var steps: DeployAndProve { world.steps }
 
-    func run(hooks: URL = URL(fileURLWithPath: "/nonexistent")) -> RenewalRun {
-        RenewalRun(names: nil, hooks: HookRunner(directory: hooks, timeout: .seconds(5)))
+    func run(dryRun: Bool = false) -> RenewalRun {
+        var run = RenewalRun(names: nil, hooks: HookRunner(directory: URL(fileURLWithPath: "/nonexistent"), timeout: .seconds(5)))
+        run.dryRun = dryRun
+        return run
     }
 
-    /// Version 1 bound to smtp and dovecot as enable leaves them, then version 2 "renewed" into service.
-    func boundAndRenewed(root: TemporaryDirectory) throws -> (old: StoredVersion, new: StoredVersion) {
-        func issue() throws -> StoredVersion {
-            try SelfSignedIssuance(
-                name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: true
-            ).run(store: store, now: now)
-        }
+    /// A run with nothing due: no CA is ever asked.
+    func renew(dryRun: Bool = false, _ said: CollectedReport = CollectedReport()) async throws -> RenewalRun.Report {
+        try await run(dryRun: dryRun).run(
+            store: store, transport: { _ in fatalError("no CA is asked") }, steps: steps, now: { now },
+            progress: said.reporter)
+    }
+
+    func issue() throws -> StoredVersion {
+        try SelfSignedIssuance(
+            name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: true
+        ).run(store: store, now: now)
+    }
+
+    /// Version 1 bound to smtp (a `serve` of this process listening on 127.0.0.1:2525) and to dovecot, as enable
+    /// leaves them; then version 2 put in service (a renewal, an import) behind their back.
+    func boundThenReplaced(root: TemporaryDirectory) throws -> (old: StoredVersion, new: StoredVersion) {
         let old = try issue()
+        try ListenerEndpoints.register(
+            [.init(endpoint: "127.0.0.1:2525", kind: .starttls, pid: getpid())], pid: getpid(), in: store)
         var enable = Enable(certificate: .name("mx1"), services: [.smtp, .dovecot])
         enable.deploySettings[.dovecot] = DeploySettings(
             root: root.url.path, configDirectory: root.path("etc/dovecot"), templates: repositoryTemplates.path,
@@ -35,49 +48,105 @@ import Testing
         return (old, try issue())
     }
 
-    @Test func aRenewedVersionIsDeployedToEachBoundDaemonAndProvenEverywhere() throws {
+    func status(_ service: String) throws -> ServiceStatus? {
+        try ServiceStatus.all(in: store).first { $0.service == service }
+    }
+
+    @Test func everyBoundServiceIsBroughtToCurrentEvenWithNothingDue() async throws {
         let root = try TemporaryDirectory("mailcert-renewal-run")
-        let (_, new) = try boundAndRenewed(root: root)
+        let (_, new) = try boundThenReplaced(root: root)
+        #expect(try status("dovecot")?.label == "dovecot (serving v1, current v2)")
+        #expect(try status("smtp")?.label == "smtp (serving v1, current v2)")
         let before = (probe.asked.count, runner.calls.count)
 
-        let problems = run().followUp("mx1", store: store, steps: steps, .silent)
+        let report = try await renew()
 
-        #expect(problems.isEmpty)
+        #expect(!report.failed)
+        #expect(report.services.map(\.action) == [.redeployed, .proven], "\(report.services)")
         #expect(runner.calls.count == before.1 + 1, "dovecot reloaded once")
         let key = root.url.appendingPathComponent("etc/mailcert/dovecot/mx1/key.pem")
         #expect(try Data(contentsOf: key) == Data(new.keyPEM))
         let sha = try new.certificate().sha256Thumbprint
         #expect(
-            probe.asked.dropFirst(before.0).map { [$0.sha256, $0.target] }.sorted { $0[1] < $1[1] } == [
-                [sha, "127.0.0.1:25"], [sha, "127.0.0.1:993"],
+            probe.asked.dropFirst(before.0).map { [$0.sha256, $0.target] } == [
+                [sha, "127.0.0.1:993"], [sha, "127.0.0.1:2525"],
             ])
         #expect(probe.asked.last?.ehloName == "mx1.test", "renewal proves with the same EHLO name as enable")
+        #expect(try ServiceStatus.all(in: store).allSatisfy { !$0.stale })
+        #expect(store.metricsExposition?.contains(#"mailcert_service_stale{name="mx1",service="dovecot"} 0"#) == true)
+
+        // Converged: the next run has nothing to do.
+        let again = try await renew()
+        #expect(again.services.map(\.action) == [.upToDate, .upToDate])
+        #expect(runner.calls.count == before.1 + 1 && probe.asked.count == before.0 + 2)
     }
 
-    @Test func aFailedRedeployIsAProblemAndThatDaemonIsNotProven() throws {
+    @Test func aFailedReloadIsRetriedByTheNextRunUntilTheDaemonServesCurrent() async throws {
         let root = try TemporaryDirectory("mailcert-renewal-run")
-        let (old, _) = try boundAndRenewed(root: root)
+        let (old, new) = try boundThenReplaced(root: root)
+        runner.exit(1, 0)  // the reload fails, the reload with the previous files works
         let before = probe.asked.count
-        runner.exit(1, 0)
 
-        let problems = run().followUp("mx1", store: store, steps: steps, .silent)
+        let failed = try await renew()
 
-        #expect(problems.count == 1)
-        #expect(problems.first?.contains("mx1: dovecot: redeploy of version 2 failed") == true)
+        #expect(failed.failed)
+        let dovecot = try #require(failed.services.first { $0.service == "dovecot" })
+        #expect(dovecot.action == .failed)
+        #expect(dovecot.text?.contains("mx1: dovecot: redeploy of version 2 failed") == true)
         let key = root.url.appendingPathComponent("etc/mailcert/dovecot/mx1/key.pem")
         #expect(try Data(contentsOf: key) == Data(old.keyPEM), "dovecot keeps the files it served")
-        #expect(probe.asked.dropFirst(before).map(\.target) == ["127.0.0.1:25"], "only smtp is proven")
+        #expect(probe.asked.dropFirst(before).map(\.target) == ["127.0.0.1:2525"], "only smtp is proven")
+        #expect(try status("dovecot")?.stale == true)
+        #expect(try status("dovecot")?.label == "dovecot (serving v1, current v2)")
+        #expect(store.metricsExposition?.contains(#"mailcert_service_stale{name="mx1",service="dovecot"} 1"#) == true)
+
+        let retried = try await renew()
+
+        #expect(!retried.failed)
+        #expect(retried.services.map(\.action) == [.redeployed, .upToDate])
+        #expect(try Data(contentsOf: key) == Data(new.keyPEM))
+        #expect(try status("dovecot")?.stale == false)
     }
 
-    @Test func aServiceThatDoesNotServeTheRenewedCertificateFailsTheRun() throws {
+    @Test func aServiceThatDoesNotServeCurrentFailsTheRunAndStaysStale() async throws {
         let root = try TemporaryDirectory("mailcert-renewal-run")
-        _ = try boundAndRenewed(root: root)
-        probe.answer(.failed(lastSeen: "127.0.0.1:25 served something else"))
+        _ = try boundThenReplaced(root: root)
+        probe.answer(.failed(lastSeen: "127.0.0.1:2525 served something else"))
 
-        let problems = run().followUp("mx1", store: store, steps: steps, .silent)
+        let report = try await renew()
 
-        #expect(problems.count == 2)
-        #expect(problems.allSatisfy { $0.contains("did not serve the renewed certificate") })
+        #expect(report.failed)
+        #expect(report.services.allSatisfy { $0.action == .failed })
+        #expect(report.services.allSatisfy { $0.text?.contains("did not serve version 2") == true })
+        #expect(try status("smtp")?.reason?.contains("served something else") == true)
+    }
+
+    @Test func aDryRunSaysWhatItWouldRedeployAndChangesNothing() async throws {
+        let root = try TemporaryDirectory("mailcert-renewal-run")
+        _ = try boundThenReplaced(root: root)
+        let records = try store.deployRecords()
+        let before = (probe.asked.count, runner.calls.count)
+
+        let report = try await renew(dryRun: true)
+
+        #expect(report.services.map(\.action) == [.wouldUpdate, .wouldUpdate])
+        #expect(report.services.first?.text?.contains("would redeploy version 2") == true)
+        #expect((probe.asked.count, runner.calls.count) == before)
+        #expect(try store.deployRecords() == records)
+    }
+
+    @Test func aListenerWhoseProcessIsGoneIsIgnoredWithANote() async throws {
+        let root = try TemporaryDirectory("mailcert-renewal-run")
+        _ = try boundThenReplaced(root: root)
+        try store.write { writer in
+            try writer.saveListenerEndpoints(.init(listeners: [.init(endpoint: "127.0.0.1:2525", kind: .starttls, pid: 2_000_000_000)]))
+        }
+        let said = CollectedReport()
+
+        let report = try await renew(said)
+
+        #expect(said.all.contains { $0.contains("the listener at 127.0.0.1:2525 (pid 2000000000) is gone; its record is ignored") })
+        #expect(report.services.first { $0.service == "smtp" }?.action == .upToDate, "nowhere to prove it")
     }
 
     @Test func oneRunAtATime() throws {
@@ -94,10 +163,8 @@ import Testing
             name: "plain", hostnames: ["plain.example.com"], key: .generate(.ecdsaP256), days: 90, force: false
         ).run(store: store, now: now)
         let said = CollectedReport()
-        let report = try await run().run(
-            store: store, transport: { _ in fatalError("no CA is asked") }, steps: steps, now: { now },
-            progress: said.reporter)
-        #expect(report.results.isEmpty && !report.failed)
+        let report = try await renew(said)
+        #expect(report.certificates.isEmpty && !report.failed)
         #expect(said.all.first?.contains("nothing to renew") == true)
         #expect(store.metricsExposition?.contains("mailcert_certificate_not_after_seconds{name=\"plain\"}") == true)
     }

@@ -19,6 +19,8 @@ public struct InventoryEntry: Codable, Equatable, Sendable {
     public var daysLeft: Int?
     public var keyType: String?
     public var services: [String]
+    /// Each bound service and whether it serves the version in service (`list` shows the stale ones).
+    public var serviceStatus: [ServiceStatus]?
     public var path: String?
     public var pending: PendingRequest?
     /// Why a `damaged` entry could not be read.
@@ -47,7 +49,16 @@ public struct Inventory: Sendable {
                     path: store.location(of: .certificate(name)), problem: "\(error)")
             }
         }
-        return Inventory(entries: entries, warnings: warnings)
+        var inventory = Inventory(entries: entries, warnings: warnings)
+        do {
+            let statuses = try ServiceStatus.all(in: store)
+            for index in inventory.entries.indices {
+                inventory.entries[index].serviceStatus = statuses.filter { $0.name == inventory.entries[index].name }
+            }
+        } catch {
+            inventory.warnings.append("\(error); whether services are up to date is not shown")
+        }
+        return inventory
     }
 
     /// The entry of one name, or nil when it has neither a current version nor a pending request.

@@ -14,7 +14,7 @@ public enum InventoryTable {
                 entry.keyType ?? "-",
                 entry.issuer.map(shortIssuer) ?? "-",
                 entry.sha256.map { String($0.prefix(16)) } ?? "-",
-                entry.services.isEmpty ? "-" : entry.services.joined(separator: ","),
+                entry.services.isEmpty ? "-" : serviceLabels(entry).joined(separator: ","),
                 entry.hostnames.joined(separator: ","),
             ]
         }
@@ -30,7 +30,7 @@ public enum InventoryTable {
                 ("issuer", entry.issuer ?? "-"), ("not before", day(entry.notBefore)),
                 ("not after", day(entry.notAfter)), ("days left", entry.daysLeft.map(String.init) ?? "-"),
                 ("key type", entry.keyType ?? "-"), ("sha256", entry.sha256 ?? "-"), ("sha1", entry.sha1 ?? "-"),
-                ("services", entry.services.isEmpty ? "-" : entry.services.joined(separator: ", ")),
+                ("services", entry.services.isEmpty ? "-" : serviceLabels(entry).joined(separator: ", ")),
                 ("path", entry.path ?? "-"),
             ]
             if let problem = entry.problem { fields.append(("problem", problem)) }
@@ -58,6 +58,11 @@ public enum InventoryTable {
 }
 
 extension InventoryTable {
+    /// Each bound service by name, a stale one with what it serves: `postfix (serving v3, current v4)`.
+    static func serviceLabels(_ entry: InventoryEntry) -> [String] {
+        entry.services.map { service in entry.serviceStatus?.first { $0.service == service }?.label ?? service }
+    }
+
     /// The few lines a command prints after it stored a version: what is in service now, and the stable paths
     /// (through `current/`) a daemon should read.
     public static func stored(_ entry: InventoryEntry, version: StoredVersion, files: ServedFiles) -> String {

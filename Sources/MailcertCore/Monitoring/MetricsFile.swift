@@ -13,6 +13,9 @@ import Foundation
 /// - `mailcert_renewal_last_success_seconds`: the last attempt that did not fail (renewed or not due), Unix seconds;
 ///   absent until one has succeeded. "Failing for three days" is `time() - this > 3 * 86400`.
 ///
+/// - `mailcert_service_stale{name,service}`: 1 while a bound service does not serve `current` (see `ServiceStatus`);
+///   `renew` exits 1 while any is.
+///
 /// The renewal series exist only for ACME certificates (those with renewal options) that `renew` has decided on.
 /// There is no days-left gauge: the file is as old as the last run, so a remaining time computed at write time would
 /// be wrong by then; alert on `mailcert_certificate_not_after_seconds - time()` instead.
@@ -44,12 +47,14 @@ public enum MetricsFile {
             // must not leave a failure behind that no later run would ever clear.
             state.keep(only: Set(try RenewalBatch.acmeNames(in: writer)))
             let notAfter = Self.notAfter(of: names, in: writer, progress: progress)
-            try writer.saveMetrics(state: state, exposition: Self.render(notAfter: notAfter, state: state))
+            let services = (try? ServiceStatus.all(in: writer)) ?? []
+            try writer.saveMetrics(
+                state: state, exposition: Self.render(notAfter: notAfter, state: state, services: services))
         }
     }
 
     /// The exposition text for these expiry dates and this history, series sorted by certificate name.
-    static func render(notAfter: [String: Date], state: MetricsState) -> String {
+    static func render(notAfter: [String: Date], state: MetricsState, services: [ServiceStatus] = []) -> String {
         let expiring = notAfter.sorted { byteOrder($0.key, $1.key) }
         let tried = state.certificates.sorted { byteOrder($0.key, $1.key) }
         return PrometheusText.render([
@@ -72,6 +77,13 @@ public enum MetricsFile {
                 name: "mailcert_renewal_last_success_seconds",
                 help: "When a renewal attempt last ended without failure (renewed or not due), in Unix seconds.",
                 samples: tried.compactMap { name, entry in entry.lastSuccess.map { sample(name, seconds($0)) } }),
+            PrometheusText.Family(
+                name: "mailcert_service_stale",
+                help: "1 while a bound service does not serve the certificate version in service (its deploy or "
+                    + "proof failed, or is still to come), else 0.",
+                samples: services.map {
+                    PrometheusText.Sample(labels: [("name", $0.name), ("service", $0.service)], value: $0.stale ? 1 : 0)
+                }),
         ])
     }
 

@@ -26,21 +26,28 @@ public struct RenewalRun: Sendable {
         self.hooks = hooks
     }
 
-    public struct Report: Sendable {
-        public var results: [RenewResult]
-        /// Whether anything failed: a renewal, a redeploy, a deploy hook or a proof.
-        public var failed: Bool { results.contains { $0.error != nil || !$0.followUpProblems.isEmpty } }
+    public struct Report: Encodable, Sendable {
+        public var certificates: [RenewResult]
+        /// Every bound service, and what this run did to make it serve `current`.
+        public var services: [ServiceOutcome] = []
+        /// Whether anything failed: a renewal, a deploy hook, or a service still behind `current`.
+        public var failed: Bool {
+            certificates.contains { $0.error != nil || !$0.followUpProblems.isEmpty }
+                || services.contains { $0.action == .failed }
+        }
 
         /// The closing line: how many were renewed (or, dry, are due), not due and failed, and how long it took.
         public func summary(dryRun: Bool, elapsed: Duration) -> String {
-            let renewed = results.filter(\.renewed).count
-            let failed = results.filter { $0.error != nil }.count
-            let due = results.filter(\.wouldRenew).count
-            let notDue = results.count - renewed - failed - due
+            let renewed = certificates.filter(\.renewed).count
+            let failed = certificates.filter { $0.error != nil }.count
+            let due = certificates.filter(\.wouldRenew).count
+            let notDue = certificates.count - renewed - failed - due
+            let stale = services.filter { $0.action == .failed || $0.action == .wouldUpdate }.count
+            let services = self.services.isEmpty ? "" : "; \(self.services.count) services, \(stale) behind"
             let took = elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
             return dryRun
-                ? "dry run: \(due) due, \(notDue) not due, \(failed) failed to decide; nothing was changed (\(took))"
-                : "\(renewed) renewed, \(notDue) not due, \(failed) failed (\(took))"
+                ? "dry run: \(due) due, \(notDue) not due, \(failed) failed to decide\(services); nothing was changed (\(took))"
+                : "\(renewed) renewed, \(notDue) not due, \(failed) failed\(services) (\(took))"
         }
     }
 
@@ -49,100 +56,53 @@ public struct RenewalRun: Sendable {
         now: @escaping @Sendable () -> Date, progress: Reporter
     ) async throws -> Report {
         let names = try self.names ?? RenewalBatch.acmeNames(in: store)
-        guard !names.isEmpty else {
-            progress.note("no ACME certificates in \(store.location(of: .store)); nothing to renew")
+        if names.isEmpty { progress.note("no ACME certificates in \(store.location(of: .store)); nothing to renew") }
+        guard try !names.isEmpty || !store.bindings().services.isEmpty else {
             writeMetrics(store, attempts: [], now: now(), progress: progress)
-            return Report(results: [])
+            return Report(certificates: [])
         }
-        try await pause?()
+        if !names.isEmpty { try await pause?() }
         // One run at a time (a timer and an admin at once), for the whole run; released when the run ends.
         let lease = dryRun ? nil : try store.holdRenewalRun()
         defer { withExtendedLifetime(lease) {} }
         let environment = HookEnvironment(name: "", domains: [], certificate: "", key: "", fullchain: "")
-        if !dryRun { warnFailed(hooks.run(.pre, environment: environment, progress: progress.note), progress) }
-        let outcomes = await RenewalBatch(names: names, force: force, concurrency: concurrency, dryRun: dryRun)
-            .run(store: store, transport: transport, now: now, progress: progress.note)
-        var results = outcomes.map { RenewResult($0.name, $0.result) }
+        var results: [RenewResult] = []
+        var attempts: [RenewalAttempt] = []
+        if !names.isEmpty {
+            if !dryRun { warnFailed(hooks.run(.pre, environment: environment, progress: progress.note), progress) }
+            let outcomes = await RenewalBatch(names: names, force: force, concurrency: concurrency, dryRun: dryRun)
+                .run(store: store, transport: transport, now: now, progress: progress.note)
+            results = outcomes.map { RenewResult($0.name, $0.result) }
+            attempts = outcomes.map { RenewalAttempt(name: $0.name, outcome: $0.result) }
+        }
         if !dryRun {
-            writeMetrics(
-                store, attempts: outcomes.map { RenewalAttempt(name: $0.name, outcome: $0.result) }, now: now(),
-                progress: progress)
             for index in results.indices where results[index].error != nil {
                 results[index].fallbackVersion = putFallbackInService(results[index].name, store, now(), progress)
             }
         }
+        let renewed = Set(results.filter(\.renewed).map(\.name))
+        let services = Convergence(
+            names: self.names.map(Set.init), renewed: renewed, dryRun: dryRun, proofWindow: proofWindow
+        ).run(store: store, steps: steps, progress: progress)
         for index in results.indices where results[index].renewed {
-            results[index].followUpProblems = followUp(results[index].name, store: store, steps: steps, progress)
+            results[index].followUpProblems = deployHooks(results[index].name, store: store, progress)
         }
-        if !dryRun && results.contains(where: \.renewed) {
+        if !dryRun { writeMetrics(store, attempts: attempts, now: now(), progress: progress) }
+        if !dryRun && !renewed.isEmpty {
             warnFailed(hooks.run(.post, environment: environment, progress: progress.note), progress)
         }
-        return Report(results: results)
+        return Report(certificates: results, services: services)
     }
 
-    /// After a renewal: the new version to every daemon bound to it (as `enable` deployed it), its deploy hooks,
-    /// then proof that every bound service serves it where `enable` last proved it. Returns the problems.
-    func followUp(_ name: String, store: any CertificateStore, steps: DeployAndProve, _ progress: Reporter)
-        -> [String]
-    {
-        let files = store.servedFiles(of: name)
-        let named = Reporter(note: { progress.note("\(name): \($0)") }, warn: progress.warn)
-        let deployed: (version: StoredVersion, services: [MailService], failed: [MailService: String])
-        do {
-            deployed = try store.write { writer in
-                guard let version = try writer.currentVersion(of: name) else {
-                    throw MailcertError(.notFound, "no version in service to deploy")
-                }
-                let services = try writer.bindings().services(boundTo: name).compactMap(MailService.init(rawValue:))
-                let records = try writer.deployRecords()
-                var failed: [MailService: String] = [:]
-                for service in services where !service.isBundledListener {
-                    guard let settings = records.services[service.rawValue] else {
-                        named.note("\(service.rawValue) has no deploy settings in deploy.json; 'mailcert enable' records them")
-                        continue
-                    }
-                    do {
-                        try steps.deploy(
-                            version, to: service, settings: settings, writer: writer, files: files, progress: named)
-                    } catch {
-                        failed[service] =
-                            "\(name): \(service.rawValue): redeploy of version \(version.number) failed: \(error) "
-                            + "(version \(version.number) stays in the store's current/)"
-                    }
-                }
-                return (version, services, failed)
-            }
-        } catch {
-            return ["\(name): not redeployed: \(error)"]
-        }
-        var problems = deployed.services.compactMap { deployed.failed[$0] }
+    /// The deploy hooks of a renewed certificate, with the contract for its version in service; their failures.
+    func deployHooks(_ name: String, store: any CertificateStore, _ progress: Reporter) -> [String] {
+        guard let version = try? store.currentVersion(of: name) else { return [] }
+        let services = ((try? store.bindings()) ?? Bindings()).services(boundTo: name)
         let environment = HookEnvironment(
-            current: deployed.version, files: files, service: deployed.services.map(\.rawValue).joined(separator: " "))
-        for outcome in hooks.run(.deploy, environment: environment, progress: progress.note) where outcome.failed {
-            problems.append("\(name): \(outcome.message)")
+            current: version, files: store.servedFiles(of: name), service: services.joined(separator: " "))
+        return hooks.run(.deploy, environment: environment, progress: progress.note).filter(\.failed).map {
+            "\(name): \($0.message)"
         }
-        let targets = (try? store.proofTargets()) ?? ProofTargets()
-        // A daemon whose redeploy failed serves the old certificate by design: proving that would say nothing new.
-        for service in deployed.services where deployed.failed[service] == nil {
-            guard let target = targets.targets[service.rawValue] else {
-                named.note("\(service.rawValue) has no recorded place to prove it ('mailcert enable' records one)")
-                continue
-            }
-            do {
-                let proof = try steps.prove(
-                    deployed.version, service: service, target: target, serverName: nil, window: proofWindow)
-                if proof.proven {
-                    named.note("\(service.rawValue) proven: \(proof.target) serves the renewed certificate")
-                } else {
-                    problems.append(
-                        "\(name): \(service.rawValue) at \(proof.target) did not serve the renewed certificate within "
-                            + "\(proofWindow) s (last: \(proof.detail)); the new version is in the store's current/")
-                }
-            } catch {
-                problems.append("\(name): \(service.rawValue): cannot prove: \(error)")
-            }
-        }
-        return problems
     }
 
     /// A failed renewal whose certificate in service has expired leaves the host with nothing usable: a

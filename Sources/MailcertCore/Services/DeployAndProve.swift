@@ -31,7 +31,7 @@ public struct DeployAndProve: Sendable {
         public var version: Int
     }
 
-    /// Deploys `version` to a daemon service and records how in the deploy records, with the store's lock held
+    /// Deploys `version` to a daemon service and records how, and that it has it, with the store's lock held
     /// (hence the writer). On failure the daemon's previous files are back and nothing is recorded.
     public func deploy(
         _ version: StoredVersion, to service: MailService, settings: DeploySettings, writer: any StoreWriter,
@@ -40,8 +40,29 @@ public struct DeployAndProve: Sendable {
         _ = try ServiceDeployer(service: service, settings: settings, runner: runner).deploy(version, files: files) {
             progress.note($0)
         }
+        try Self.update(service, in: writer) { record in
+            if record.certificate != version.name { record.provenVersion = nil }
+            (record.settings, record.certificate, record.deployedVersion) = (settings, version.name, version.number)
+            record.problem = nil
+        }
+    }
+
+    /// Records what a proof showed: the version now proven, or why the service is behind.
+    public static func record(_ proof: Proof, of name: String, in writer: any StoreWriter) throws {
+        try update(MailService(rawValue: proof.service) ?? .smtp, in: writer) { record in
+            record.certificate = name
+            if proof.proven {
+                (record.provenVersion, record.problem) = (proof.version, nil)
+            } else {
+                record.problem = "version \(proof.version) not proven at \(proof.target): \(proof.detail)"
+            }
+        }
+    }
+
+    /// Changes one service's record and saves the records.
+    static func update(_ service: MailService, in writer: any StoreWriter, _ change: (inout DeployRecord) -> Void) throws {
         var records = try writer.deployRecords()
-        records.services[service.rawValue] = settings
+        change(&records.services[service.rawValue, default: DeployRecord()])
         try writer.saveDeployRecords(records)
     }
 

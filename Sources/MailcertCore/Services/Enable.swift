@@ -21,12 +21,15 @@ public struct Enable: Sendable {
     public var caBundle: URL?
     /// Bind even when the check refuses the certificate.
     public var force = false
-    /// Where to prove (one service), "HOST:PORT"; nil: 127.0.0.1 on the service's conventional port.
+    /// Where to prove (one service), "HOST:PORT"; nil: where a running `serve` listens (smtp, submission), else
+    /// 127.0.0.1 on the service's conventional port.
     public var connect: String?
     public var prove = true
     public var proofWindow: Double = 10
     /// How to deploy each daemon service (postfix, dovecot, exim).
     public var deploySettings: [MailService: DeploySettings] = [:]
+    /// Whether a listener recorded in the store still runs (tests script it).
+    public var isRunning: @Sendable (Int32) -> Bool = ListenerEndpoints.processRuns
 
     public init(certificate: Choice, services: [MailService]) {
         self.certificate = certificate
@@ -79,9 +82,16 @@ public struct Enable: Sendable {
             let forcedPast = try judge(check, name: name, progress: progress)
             try deployDaemons(version, writer: writer, files: store.servedFiles(of: name), steps: steps, progress: progress)
             let previous = try ServiceBinding.bind(services, to: name, in: writer)
+            for service in services where service.isBundledListener {
+                // The listener serves what is bound: bound is deployed.
+                try DeployAndProve.update(service, in: writer) { record in
+                    if record.certificate != name { record.provenVersion = nil }
+                    (record.certificate, record.deployedVersion, record.problem) = (name, version.number, nil)
+                }
+            }
             if prove {
                 var targets = try writer.proofTargets()
-                for service in services { targets.targets[service.rawValue] = target(for: service) }
+                for service in services { targets.targets[service.rawValue] = recordedTarget(for: service) }
                 try writer.saveProofTargets(targets)
             }
             var report = Report(
@@ -92,9 +102,14 @@ public struct Enable: Sendable {
         }
         guard prove else { return report }
         var proven = report
-        proven.proofs = try services.map {
-            try steps.prove(
-                version, service: $0, target: target(for: $0), serverName: hostnames.first, window: proofWindow)
+        let places = try ProofPlaces(store: store, isRunning: isRunning)
+        proven.proofs = try services.map { service in
+            let target = places.target(for: service, note: progress.note) ?? conventionalTarget(for: service)
+            return try steps.prove(
+                version, service: service, target: target, serverName: hostnames.first, window: proofWindow)
+        }
+        try store.write { writer in
+            for proof in proven.proofs { try DeployAndProve.record(proof, of: report.name, in: writer) }
         }
         return proven
     }
@@ -139,9 +154,16 @@ public struct Enable: Sendable {
         }
     }
 
-    /// --connect, else 127.0.0.1 on the service's conventional port.
-    func target(for service: MailService) -> String {
-        connect ?? "127.0.0.1:\(service.conventionalEndpoint.port)"
+    /// What proofs.json keeps for `service`: --connect; for a daemon, else its conventional place. The bundled
+    /// listener's services without --connect keep nothing: they are proven where `serve` says it listens, found
+    /// anew each time, so a listener moved to another port is followed.
+    func recordedTarget(for service: MailService) -> String? {
+        connect ?? (service.isBundledListener ? nil : conventionalTarget(for: service))
+    }
+
+    /// 127.0.0.1 on the service's conventional port.
+    func conventionalTarget(for service: MailService) -> String {
+        "127.0.0.1:\(service.conventionalEndpoint.port)"
     }
 }
 

@@ -19,15 +19,55 @@ public struct DeploySettings: Codable, Equatable, Sendable {
     }
 }
 
-/// The deploy settings of each daemon service (`{"postfix": {...}}`), as `enable` last used them.
+/// What the store knows of each bound service (`{"postfix": {...}}`): how a daemon was deployed (as `enable` last
+/// did it), and which version was last deployed to it and last proven served by it, so every renewal run can tell a
+/// service that is behind `current` and bring it up to date.
 public struct DeployRecords: Codable, Equatable, Sendable {
-    public var services: [String: DeploySettings]
+    public var services: [String: DeployRecord]
 
-    public init(services: [String: DeploySettings] = [:]) { self.services = services }
+    public init(services: [String: DeployRecord] = [:]) { self.services = services }
 
     /// Kept as the bare object, as the file has always been.
-    public init(from decoder: Decoder) throws { services = try [String: DeploySettings](from: decoder) }
+    public init(from decoder: Decoder) throws { services = try [String: DeployRecord](from: decoder) }
     public func encode(to encoder: Encoder) throws { try services.encode(to: encoder) }
+}
+
+/// One service's record. The deploy settings sit at the top level of its object, as deploy.json always had them.
+public struct DeployRecord: Codable, Equatable, Sendable {
+    /// How to deploy it (postfix, dovecot, exim); nil for the bundled listener, which reads the store itself.
+    public var settings: DeploySettings?
+    /// The certificate the versions below are of.
+    public var certificate: String?
+    /// The version last put where the daemon reads it (and reloaded); the listener's: the version it was bound at.
+    public var deployedVersion: Int?
+    /// The version last proven served over the wire.
+    public var provenVersion: Int?
+    /// Why the last deploy or proof failed; nil once one succeeds.
+    public var problem: String?
+
+    public init(settings: DeploySettings? = nil) { self.settings = settings }
+
+    private enum CodingKeys: String, CodingKey {
+        case reloadHook, certificate, deployedVersion, provenVersion, problem
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        settings = container.contains(.reloadHook) ? try DeploySettings(from: decoder) : nil
+        certificate = try container.decodeIfPresent(String.self, forKey: .certificate)
+        deployedVersion = try container.decodeIfPresent(Int.self, forKey: .deployedVersion)
+        provenVersion = try container.decodeIfPresent(Int.self, forKey: .provenVersion)
+        problem = try container.decodeIfPresent(String.self, forKey: .problem)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try settings?.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(certificate, forKey: .certificate)
+        try container.encodeIfPresent(deployedVersion, forKey: .deployedVersion)
+        try container.encodeIfPresent(provenVersion, forKey: .provenVersion)
+        try container.encodeIfPresent(problem, forKey: .problem)
+    }
 }
 
 extension DeploySettings {
