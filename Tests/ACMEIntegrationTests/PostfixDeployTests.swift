@@ -152,4 +152,37 @@ struct PostfixDeployTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: setup.chainFile)) == chainBefore)
         #expect(try setup.served() == first)
     }
+
+    @Test("renewal converges: a reload that failed once is retried by the next run with nothing due, until proven")
+    func aFailedReloadIsRetriedByTheNextRun() throws {
+        let setup = try Setup()
+        #expect(try setup.enable().status == 0)
+        let first = try setup.current()
+        setup.reload.refuse(true)
+        let renewed = try setup.fixture.mailcert.run(["renew", "--name", Self.host, "--force"])
+        #expect(renewed.status == 1, "\(renewed.output)")
+        let second = try setup.current()
+        #expect(try setup.served() == first, "Postfix still serves version 1")
+
+        // In between, list and the metrics say so.
+        let list = try setup.fixture.mailcert.run(["list", "--json"])
+        #expect(list.stdout.contains("\"stale\" : true"), "\(list.stdout)")
+        let table = try setup.fixture.mailcert.run(["list"])
+        #expect(table.stdout.contains("postfix (serving v1, current v2)"), "\(table.stdout)")
+        let metrics = try String(contentsOfFile: "\(setup.fixture.stateDirectory)/metrics/mailcert.prom", encoding: .utf8)
+        #expect(metrics.contains(#"mailcert_service_stale{name="\#(Self.host)",service="postfix"} 1"#), "\(metrics)")
+        let dry = try setup.fixture.mailcert.run(["renew", "--dry-run"])
+        #expect(dry.stdout.contains("postfix: would redeploy version 2"), "\(dry.output)")
+
+        // The reload works again: a plain run, nothing due, redeploys, proves, and exits 0.
+        setup.reload.refuse(false)
+        let converged = try setup.fixture.mailcert.run(["renew", "--no-random-sleep"])
+        #expect(converged.status == 0, "\(converged.output)")
+        #expect(converged.stdout.contains("\(Self.host): not due until"), "\(converged.output)")
+        #expect(converged.stdout.contains("\(Self.host): postfix: redeployed version 2, proven at"), "\(converged.output)")
+        #expect(try setup.served() == second)
+        #expect(try setup.fixture.mailcert.run(["list"]).stdout.contains("(serving v1") == false)
+        let after = try String(contentsOfFile: "\(setup.fixture.stateDirectory)/metrics/mailcert.prom", encoding: .utf8)
+        #expect(after.contains(#"mailcert_service_stale{name="\#(Self.host)",service="postfix"} 0"#), "\(after)")
+    }
 }
