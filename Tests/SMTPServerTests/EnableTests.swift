@@ -38,6 +38,36 @@ struct EnableTests {
         #expect(listener.process?.isRunning == true, "no restart")
     }
 
+    @Test("serve records where it listens: enable --service smtp without --connect proves there, and renew too")
+    func enableFindsTheListener() throws {
+        let listener = try LiveListener().start(serving: [])
+        let file = listener.runner.stateDirectory + "/listener.json"
+        #expect(eventually { FileManager.default.fileExists(atPath: file) }, "recorded right after it bound")
+        let records = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(records.contains("\"endpoint\" : \"127.0.0.1:\(listener.port)\""), "\(records)")
+
+        let result = try Self.mailcert(listener, ["enable", "--name", Self.hostname, "--service", "smtp"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("smtp: proven: 127.0.0.1:\(listener.port) serves sha256"), "\(result.output)")
+        let proofs = (try? String(contentsOfFile: listener.runner.stateDirectory + "/proofs.json", encoding: .utf8)) ?? ""
+        #expect(!proofs.contains("smtp"), "nothing pinned: a listener moved to another port is followed")
+
+        // A new version behind the listener's back (an import, a renewal elsewhere): renew proves it there.
+        #expect(try Self.mailcert(listener, ["request", "-d", Self.hostname, "--self-signed", "--force"]).status == 0)
+        let renewed = try Self.mailcert(listener, ["renew", "--no-random-sleep"])
+        #expect(renewed.status == 0, "\(renewed.output)")
+        #expect(renewed.stdout.contains("smtp: proven serving version 2 at 127.0.0.1:\(listener.port)"), "\(renewed.output)")
+
+        // A listener that died without a word (SIGKILL): its record stays, is ignored with a note, and nothing is
+        // proven against it.
+        let pid = try #require(listener.process?.pid)
+        kill(pid, SIGKILL)
+        #expect(eventually { listener.process?.isRunning == false })
+        let after = try Self.mailcert(listener, ["enable", "--name", Self.hostname, "--service", "smtp", "--prove-timeout", "1"])
+        #expect(after.stderr.contains("(pid \(pid)) is gone; its record is ignored"), "\(after.output)")
+        #expect(after.stderr.contains("127.0.0.1:25"), "falls back to the conventional port: \(after.output)")
+    }
+
     @Test("moving smtp to another certificate is one enable; disable stops serving it")
     func moveThenDisable() throws {
         let listener = try LiveListener(certificates: [Self.hostname, "other.listener.test"]).start(serving: [])
