@@ -23,10 +23,7 @@ struct TimerCommand: ParsableCommand {
         var rootURL: URL { URL(fileURLWithPath: root, isDirectory: true) }
         /// systemctl is run only for the live system, never for a staging root.
         var systemctl: Systemctl? {
-            guard rootURL.standardizedFileURL.path == "/" && !cron else { return nil }
-            return Systemctl(environment: ProcessInfo.processInfo.environment) {
-                FileHandle.standardError.write(Data($0))
-            }
+            cron ? nil : .forRoot(rootURL, environment: ProcessInfo.processInfo.environment)
         }
     }
 
@@ -55,10 +52,13 @@ struct TimerCommand: ParsableCommand {
                 let settings = RenewalTimer.Settings(
                     binary: Executable.path, stateDirectory: global.store().location(of: .store),
                     minute: Int.random(in: 0..<60), hour: Int.random(in: 0..<12))
+                let renderer = TemplateRenderer(directory: try ShippedFiles.running.templates(templates))
                 let written = try RenewalTimer.install(
-                    placement.kind, settings: settings, renderer: TemplateRenderer(directory: try TemplateDirectory.locate(templates)),
-                    root: placement.rootURL, systemctl: placement.systemctl)
+                    placement.kind, settings: settings, renderer: renderer, root: placement.rootURL,
+                    systemctl: placement.systemctl)
                 for file in written { Output.print("installed \(file.path)") }
+                let sandbox = RenewalSandbox(root: placement.rootURL, renderer: renderer, systemctl: placement.systemctl)
+                if !placement.cron, let line = try sandbox.refresh(for: global.store()) { Output.print(line) }
                 if placement.systemctl != nil { Output.print("enabled mailcert-renew.timer") }
             }
         }
@@ -79,19 +79,4 @@ struct TimerCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// Where the templates are: the flag, else what mailcert ships (`ShippedFiles`).
-enum TemplateDirectory {
-    static func locate(_ flag: String?) throws -> URL { try Executable.shipped.templates(flag) }
-}
-
-/// The running executable, for the units to call and to find what ships beside it.
-enum Executable {
-    static var path: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    }
-
-    static var shipped: ShippedFiles { ShippedFiles(executable: path) }
 }

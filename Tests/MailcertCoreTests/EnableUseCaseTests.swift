@@ -136,8 +136,40 @@ import Testing
         try issue("mx1", hosts: ["mx1.example.com"])
         _ = try Enable(certificate: .name("mx1"), services: [.smtp])
             .run(store: store, steps: steps, now: now, progress: .silent)
-        let removed = try Disable(services: [.smtp, .submission]).run(store: store)
+        let (removed, sandbox) = try Disable(services: [.smtp, .submission]).run(store: store, progress: .silent)
         #expect(removed == [.smtp: "mx1"])
+        #expect(sandbox == nil)
         #expect(try store.bindings().services.isEmpty)
+    }
+
+    @Test func theRenewServiceSandboxFollowsTheDaemonsBound() throws {
+        let root = try TemporaryDirectory("mailcert-sandbox")
+        try issue("mx1", hosts: ["mx1.example.com"])
+        let sandbox = RenewalSandbox(
+            root: root.url, renderer: TemplateRenderer(directory: repositoryTemplates), systemctl: nil)
+        var enable = Enable(certificate: .name("mx1"), services: [.dovecot])
+        enable.deploySettings[.dovecot] = DeploySettings(
+            root: root.path("srv"), configDirectory: root.path("srv/etc/dovecot"), templates: repositoryTemplates.path,
+            reloadHook: "/reload-dovecot")
+        enable.sandbox = sandbox
+        enable.prove = false
+
+        // No renew service installed: nothing is written.
+        #expect(try enable.run(store: store, steps: steps, now: now, progress: .silent).sandbox == nil)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.dropIn.path))
+
+        let unit = root.url.appendingPathComponent("etc/systemd/system/mailcert-renew.service")
+        try FileManager.default.createDirectory(at: unit.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("# Managed by mailcert\n".utf8).write(to: unit)
+        let report = try enable.run(store: store, steps: steps, now: now, progress: .silent)
+        #expect(report.sandbox?.hasPrefix(sandbox.dropIn.path) == true)
+        let dropIn = try String(contentsOf: sandbox.dropIn, encoding: .utf8)
+        #expect(dropIn.contains("ReadWritePaths= -\(root.path("srv/etc/dovecot/conf.d")) -\(root.path("srv/etc/mailcert/dovecot"))"))
+
+        var disable = Disable(services: [.dovecot])
+        disable.sandbox = sandbox
+        let (_, note) = try disable.run(store: store, progress: .silent)
+        #expect(note?.hasPrefix("removed") == true)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.dropIn.path))
     }
 }

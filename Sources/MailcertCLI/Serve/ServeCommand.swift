@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MailcertCore
+import MailcertSystem
 import MailcertServe
 
 /// `mailcert serve`: the bundled STARTTLS SMTP listener.
@@ -197,7 +198,7 @@ struct ServeCommand: ParsableCommand {
             let settings = ListenerUnit.Settings(
                 binary: Executable.path, stateDirectory: global.store().location(of: .store), configFile: configPath,
                 writablePaths: [maildir].compactMap { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } })
-            let renderer = TemplateRenderer(directory: try TemplateDirectory.locate(templates))
+            let renderer = TemplateRenderer(directory: try ShippedFiles.running.templates(templates))
             let written = try ListenerUnit.install(settings: settings, renderer: renderer, root: rootURL)
             Output.print("installed \(written.path)")
             if rootURL.standardizedFileURL.path == "/" {

@@ -40,6 +40,6 @@ struct DeployOptions: ParsableArguments {
             .compactMapValues { $0 }
         return try DeploySettings.resolve(
             service, root: root, configDirectory: flags[service], reloadHook: reloadHook, templates: templates,
-            shipped: Executable.shipped)
+            shipped: ShippedFiles.running)
     }
 }

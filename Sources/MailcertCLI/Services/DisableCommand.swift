@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MailcertCore
 
 /// `mailcert disable --service S`: unbind services (which Exchange cannot do).
@@ -18,6 +19,9 @@ struct DisableCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Services to unbind (comma-separated or repeated).", valueName: "service"))
     var service: [String] = []
 
+    @Option(help: ArgumentHelp("Where the renew service is installed (as 'enable --root').", valueName: "dir"))
+    var root = "/"
+
     func validate() throws {
         guard !service.isEmpty else { throw ValidationError("--service is required") }
         do { _ = try MailService.parseList(service) } catch let error as MailcertError { throw ValidationError(error.message) }
@@ -26,7 +30,10 @@ struct DisableCommand: ParsableCommand {
     func run() throws {
         try Output.reportingErrors {
             let services = try MailService.parseList(service)
-            let removed = try Disable(services: services).run(store: global.store())
+            var disable = Disable(services: services)
+            disable.sandbox = .at(root, shipped: ShippedFiles.running, environment: ProcessInfo.processInfo.environment)
+            let (removed, sandbox) = try disable.run(store: global.store(), progress: .stderr)
+            if let sandbox { Output.note("renew service: \(sandbox)") }
             for service in services {
                 if let name = removed[service] {
                     Output.print("\(service.rawValue): unbound (was \(name))")

@@ -101,6 +101,7 @@ struct EnableCommand: ParsableCommand {
             for service in enable.services where !service.isBundledListener {
                 enable.deploySettings[service] = try deploy.settings(for: service)
             }
+            enable.sandbox = .at(deploy.root, shipped: ShippedFiles.running, environment: ProcessInfo.processInfo.environment)
             let quiet = Reporter(note: { _ in }, warn: Reporter.stderr.warn)
             let report = try enable.run(store: global.store(), steps: .live, now: Date(), progress: json ? quiet : .stderr)
             if json { try Output.printJSON(report) }

@@ -1,4 +1,5 @@
 import Foundation
+import MailcertSystem
 
 /// What mailcert ships beside its binary: the templates (`templates/`) and the hooks (`hooks/`). Found, in order,
 /// below the binary's `../share/mailcert` (an install under a prefix), in `/usr/share/mailcert` (the Debian
@@ -8,6 +9,9 @@ public struct ShippedFiles: Sendable {
     public let executable: String
 
     public init(executable: String) { self.executable = executable }
+
+    /// What ships beside the running executable.
+    public static var running: ShippedFiles { ShippedFiles(executable: Executable.path) }
 
     /// The file every templates directory holds; it tells a templates directory from any other.
     static let templateMarker = "systemd/mailcert-renew.timer.mustache"

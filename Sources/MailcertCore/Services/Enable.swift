@@ -28,6 +28,8 @@ public struct Enable: Sendable {
     public var proofWindow: Double = 10
     /// How to deploy each daemon service (postfix, dovecot, exim).
     public var deploySettings: [MailService: DeploySettings] = [:]
+    /// The installed renew service whose sandbox must follow the daemons bound (nil: none to look after).
+    public var sandbox: RenewalSandbox?
     /// Whether a listener recorded in the store still runs (tests script it).
     public var isRunning: @Sendable (Int32) -> Bool = ListenerEndpoints.processRuns
 
@@ -51,6 +53,8 @@ public struct Enable: Sendable {
         public let forcedPast: [String]
         public var services: [Binding] = []
         public var proofs: [DeployAndProve.Proof] = []
+        /// What changed in the renew service's sandbox, if anything.
+        public var sandbox: String?
 
         /// What `enable` prints: one line per binding, then one per proven service.
         public var lines: [String] {
@@ -60,14 +64,14 @@ public struct Enable: Sendable {
             }
                 + proofs.filter(\.proven).map {
                     "\($0.service): proven: \($0.target) serves sha256 \($0.sha256.prefix(16))… (\($0.detail))"
-                }
+                } + (sandbox.map { ["renew service: \($0)"] } ?? [])
         }
     }
 
     public func run(store: any CertificateStore, steps: DeployAndProve, now: Date, progress: Reporter) throws
         -> Report
     {
-        let (version, report) = try store.write { writer in
+        let (version, bound) = try store.write { writer in
             let name = try resolve(writer)
             guard let version = try writer.currentVersion(of: name) else {
                 throw MailcertError(
@@ -100,6 +104,8 @@ public struct Enable: Sendable {
             report.services = services.map { Report.Binding(service: $0.rawValue, previous: previous[$0] ?? nil) }
             return (version, report)
         }
+        var report = bound
+        report.sandbox = Self.refresh(sandbox, store: store, progress: progress)
         guard prove else { return report }
         var proven = report
         let places = try ProofPlaces(store: store, isRunning: isRunning)
@@ -112,6 +118,14 @@ public struct Enable: Sendable {
             for proof in proven.proofs { try DeployAndProve.record(proof, of: report.name, in: writer) }
         }
         return proven
+    }
+
+    /// Rewrites the renew service's drop-in for the daemons now bound; a failure is a warning, the binding stands.
+    static func refresh(_ sandbox: RenewalSandbox?, store: any CertificateStore, progress: Reporter) -> String? {
+        do { return try sandbox?.refresh(for: store) } catch {
+            progress.warn("\(error); the renew service may not be allowed to redeploy: run 'mailcert timer install'")
+            return nil
+        }
     }
 
     private func resolve(_ store: any StoreReader) throws -> String {
@@ -170,11 +184,15 @@ public struct Enable: Sendable {
 /// `mailcert disable --service S`: unbind services (the certificate stays in the store).
 public struct Disable: Sendable {
     public var services: [MailService]
+    /// The installed renew service whose sandbox must follow the daemons bound (nil: none to look after).
+    public var sandbox: RenewalSandbox?
 
     public init(services: [MailService]) { self.services = services }
 
-    /// The certificate each service was bound to; absent: it was not bound.
-    public func run(store: any CertificateStore) throws -> [MailService: String] {
-        try store.write { writer in try ServiceBinding.unbind(services, in: writer) }
+    /// The certificate each service was bound to (absent: it was not bound), and what changed in the renew
+    /// service's sandbox.
+    public func run(store: any CertificateStore, progress: Reporter) throws -> (removed: [MailService: String], sandbox: String?) {
+        let removed = try store.write { writer in try ServiceBinding.unbind(services, in: writer) }
+        return (removed, Enable.refresh(sandbox, store: store, progress: progress))
     }
 }

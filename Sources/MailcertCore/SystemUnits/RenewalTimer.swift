@@ -13,16 +13,13 @@ public enum RenewalTimer {
         /// The absolute path of the mailcert executable to run.
         public var binary: String
         public var stateDirectory: String
-        /// More paths the service may write (the daemons' certificate directories, when deploying).
-        public var readWritePaths: [String]
         /// For cron: the minute and first hour (the second is 12 hours later), picked by the caller.
         public var minute: Int
         public var hour: Int
 
-        public init(binary: String, stateDirectory: String, readWritePaths: [String] = [], minute: Int, hour: Int) {
+        public init(binary: String, stateDirectory: String, minute: Int, hour: Int) {
             self.binary = binary
             self.stateDirectory = stateDirectory
-            self.readWritePaths = readWritePaths
             self.minute = minute
             self.hour = hour
         }
@@ -51,7 +48,7 @@ public enum RenewalTimer {
     ) throws -> [URL] {
         let values: [String: Any] = [
             "binary": settings.binary, "stateDirectory": settings.stateDirectory,
-            "readWritePaths": settings.readWritePaths, "minute": settings.minute, "hour": settings.hour,
+            "minute": settings.minute, "hour": settings.hour,
             "secondHour": (settings.hour + 12) % 24,
         ]
         let rendered = try files(kind).map { file in
@@ -84,7 +81,9 @@ public enum RenewalTimer {
     /// With `systemctl` (the live system) the timer is stopped and disabled first, and systemd reloaded after.
     public static func remove(_ kind: Kind, root: URL, systemctl: Systemctl? = nil) throws -> [URL] {
         if kind == .systemd { try? systemctl?.run(["disable", "--now", "mailcert-renew.timer"]) }
-        let removed = try removeManaged(files(kind).map { root.appendingPathComponent($0.path) })
+        // The sandbox drop-in goes with the service it extends.
+        let dropIn = kind == .systemd ? [root.appendingPathComponent(RenewalSandbox.dropInPath)] : []
+        let removed = try removeManaged(files(kind).map { root.appendingPathComponent($0.path) } + dropIn)
         if kind == .systemd, !removed.isEmpty { try systemctl?.run(["daemon-reload"]) }
         return removed
     }

@@ -39,3 +39,13 @@ public struct Systemctl: Sendable {
                 + "files are installed; run it by hand once systemd is running")
     }
 }
+
+extension Systemctl {
+    /// systemctl for units installed below `root`: the live system's for `/` (echoing to standard error), none for a
+    /// staging root, where no systemd is to be told.
+    public static func forRoot(_ root: URL, environment: [String: String]) -> Systemctl? {
+        guard root.standardizedFileURL.path == "/" else { return nil }
+        return Systemctl(environment: environment) { FileHandle.standardError.write(Data($0)) }
+    }
+}
+
