@@ -29,7 +29,8 @@ enum HookDirectory {
     static func entries(of directory: URL) throws -> [Entry] {
         guard let stream = opendir(directory.path) else {
             if errno == ENOENT { return [] }
-            throw MailcertError(.io, "cannot list \(directory.path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw MailcertError(.io, "cannot list \(directory.path): \(reason)")
         }
         defer { closedir(stream) }
         var names: [[UInt8]] = []

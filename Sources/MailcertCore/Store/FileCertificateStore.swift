@@ -323,10 +323,11 @@ struct FileStoreWriter: StoreWriter, ReadsThroughStore {
     func promoteAccountNextKey(directoryURL: String) throws {
         let next = paths.accountNextKey(directoryURL)
         guard rename(next.path, paths.accountKey(directoryURL).path) == 0 else {
+            let reason = String(cString: strerror(errno))
             throw MailcertError(
                 .io,
                 "the CA now knows the key in \(next.path), but it could not replace key.pem "
-                    + "(\(String(cString: strerror(errno)))); rename it by hand")
+                    + "(\(reason)); rename it by hand")
         }
         try POSIXFile.syncDirectory(paths.account(directoryURL))
     }

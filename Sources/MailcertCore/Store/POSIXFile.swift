@@ -92,8 +92,10 @@ public enum POSIXFile {
         }
     }
 
+    /// Reads errno before anything else: building the path's text may change it.
     static func failure(_ action: String, _ url: URL) -> MailcertError {
-        MailcertError(.io, "\(action) \(url.path): \(String(cString: strerror(errno)))")
+        let reason = String(cString: strerror(errno))
+        return MailcertError(.io, "\(action) \(url.path): \(reason)")
     }
 }
 

@@ -27,9 +27,10 @@ public final class StateLock: RenewalRunLease {
         }
         let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
             throw MailcertError(
                 .stateDirectory,
-                "cannot open lock file \(file.path): \(String(cString: strerror(errno))); nothing was changed")
+                "cannot open lock file \(file.path): \(reason); nothing was changed")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno

@@ -93,7 +93,8 @@ public enum RenewalTimer {
         let existing = files.filter { FileManager.default.fileExists(atPath: $0.path) }
         for file in existing { try refuseForeign(file) }
         for file in existing where unlink(file.path) != 0 {
-            throw MailcertError(.io, "cannot remove \(file.path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw MailcertError(.io, "cannot remove \(file.path): \(reason)")
         }
         return existing
     }

@@ -58,10 +58,12 @@ public struct FileSwitch: Sendable {
         for (file, hadPrevious) in switched.reversed() {
             if hadPrevious {
                 if rename(file.aside.path, file.url.path) != 0 {
-                    problems.append("cannot put \(file.aside.path) back as \(file.url.path): \(Self.lastError)")
+                    let reason = Self.lastError
+                    problems.append("cannot put \(file.aside.path) back as \(file.url.path): \(reason)")
                 }
             } else if unlink(file.url.path) != 0 && errno != ENOENT {
-                problems.append("cannot remove the new \(file.url.path): \(Self.lastError)")
+                let reason = Self.lastError
+                problems.append("cannot remove the new \(file.url.path): \(reason)")
             }
             try? POSIXFile.syncDirectory(file.url.deletingLastPathComponent())
         }
@@ -74,8 +76,10 @@ public struct FileSwitch: Sendable {
         guard FileManager.default.fileExists(atPath: file.url.path) else { return false }
         unlink(file.aside.path)
         guard link(file.url.path, file.aside.path) == 0 else {
+            // errno first: building the message's paths may change it.
+            let reason = Self.lastError
             throw MailcertError(
-                .io, "cannot keep \(file.url.path) aside as \(file.aside.path): \(Self.lastError); it was not replaced")
+                .io, "cannot keep \(file.url.path) aside as \(file.aside.path): \(reason); it was not replaced")
         }
         return true
     }
