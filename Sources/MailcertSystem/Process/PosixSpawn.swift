@@ -58,12 +58,19 @@ public enum PosixSpawn {
         }
         posix_spawnattr_setflags(&attributes, Int16(flags))
         var child: pid_t = 0
-        let result = withCStrings(argv) { argvPointers in
-            withCStrings(envp) { envPointers in
-                searchPath
-                    ? posix_spawnp(&child, executable, &actions, &attributes, argvPointers, envPointers)
-                    : posix_spawn(&child, executable, &actions, &attributes, argvPointers, envPointers)
+        var result: Int32 = 0
+        // ETXTBSY: the file was just written, and a child another thread is spawning still holds a copy of the
+        // writer's descriptor until its exec closes it. That passes within milliseconds; retry briefly (as Go does).
+        for attempt in 0..<20 {
+            result = withCStrings(argv) { argvPointers in
+                withCStrings(envp) { envPointers in
+                    searchPath
+                        ? posix_spawnp(&child, executable, &actions, &attributes, argvPointers, envPointers)
+                        : posix_spawn(&child, executable, &actions, &attributes, argvPointers, envPointers)
+                }
             }
+            guard result == ETXTBSY else { break }
+            usleep(useconds_t(1000 << min(attempt, 6)))
         }
         guard result == 0 else { throw SpawnError(executable, .spawn, reason(result)) }
         return child
