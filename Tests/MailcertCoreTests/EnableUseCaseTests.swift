@@ -5,13 +5,8 @@ import MailcertTestSupport
 import Testing
 
 /// `Enable` against the in-memory store, with a scripted probe and process runner: no binary, no sockets.
-@Suite struct EnableUseCaseTests {
+@Suite struct EnableUseCaseTests: UseCaseSuite {
     let world = UseCaseWorld()
-    var store: InMemoryCertificateStore { world.store }
-    var probe: ScriptedProbe { world.probe }
-    var runner: ScriptedRunner { world.runner }
-    var now: Date { world.now }
-    var steps: DeployAndProve { world.steps }
 
     @discardableResult
     func issue(_ name: String, hosts: [String], force: Bool = false) throws -> StoredVersion {

@@ -7,13 +7,8 @@ import Testing
 
 /// `RenewalRun` against the in-memory store: what a run does after a renewal (deploy, hooks, proofs) and around
 /// it (the run lock, the metrics), with a scripted probe and process runner.
-@Suite struct RenewalRunUseCaseTests {
+@Suite struct RenewalRunUseCaseTests: UseCaseSuite {
     let world = UseCaseWorld()
-    var store: InMemoryCertificateStore { world.store }
-    var probe: ScriptedProbe { world.probe }
-    var runner: ScriptedRunner { world.runner }
-    var now: Date { world.now }
-    var steps: DeployAndProve { world.steps }
 
     func run(dryRun: Bool = false) -> RenewalRun {
         var run = RenewalRun(names: nil, hooks: HookRunner(directory: URL(fileURLWithPath: "/nonexistent"), timeout: .seconds(5)))

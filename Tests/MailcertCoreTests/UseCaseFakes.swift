@@ -76,6 +76,19 @@ struct UseCaseWorld {
     var steps: DeployAndProve { DeployAndProve(runner: runner, probe: probe, ehloName: "mx1.test") }
 }
 
+/// A suite of use-case tests: it owns a world, and reads its parts by name.
+protocol UseCaseSuite {
+    var world: UseCaseWorld { get }
+}
+
+extension UseCaseSuite {
+    var store: InMemoryCertificateStore { world.store }
+    var probe: ScriptedProbe { world.probe }
+    var runner: ScriptedRunner { world.runner }
+    var now: Date { world.now }
+    var steps: DeployAndProve { world.steps }
+}
+
 /// The repository's templates directory (the snippets deploys render).
 let repositoryTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../templates", isDirectory: true).standardizedFileURL
