@@ -50,6 +50,8 @@ build() {
   date=$(git log -1 --format=%cs 2>/dev/null || date +%F)
   "$("$SWIFT" build --show-bin-path)/generate-manual" "$binary" --date "$date" --output-directory "$generated" ||
     fail "generate-manual could not write $generated/mailcert.1"
+  # A blank line in a command's discussion comes out as an empty mdoc line, which man warns about: a paragraph break.
+  sed -i 's/^$/.Pp/' "$generated/mailcert.1"
   gzip -9nf "$generated/mailcert.1"
   # Symbols only: Swift's reflection metadata, which the argument parser reads, is in sections strip keeps.
   strip -o "$generated/mailcert" "$binary" || fail "cannot strip $binary into $generated/mailcert"

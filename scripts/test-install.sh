@@ -51,6 +51,7 @@ check "the installed binary needs no Swift shared library" lacks_swift_libraries
 check "templates installed" test -f "$prefix/share/mailcert/templates/systemd/mailcert-renew.timer.mustache"
 check "hooks installed executable" test -x "$prefix/share/mailcert/hooks/reload-postfix"
 check "man page installed" test -s "$prefix/share/man/man1/mailcert.1.gz"
+check "man renders the page without a warning" sh -c "[ -z \"\$(man -l '$prefix/share/man/man1/mailcert.1.gz' 2>&1 >/dev/null)\" ]"
 check "the man page documents timer install --binary" sh -c "zcat '$prefix/share/man/man1/mailcert.1.gz' | grep -q -- binary"
 for completion in bash-completion/completions/mailcert zsh/vendor-completions/_mailcert fish/vendor_completions.d/mailcert.fish; do
   check "completion $completion installed" test -s "$prefix/share/$completion"
