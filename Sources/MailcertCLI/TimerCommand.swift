@@ -47,10 +47,14 @@ struct TimerCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The templates directory.", valueName: "dir"))
         var templates: String?
 
+        @Option(help: ArgumentHelp("The mailcert the units run; default: this one (for packagers).", valueName: "file"))
+        var binary: String?
+
         func run() throws {
             try Output.reportingErrors {
                 let settings = RenewalTimer.Settings(
-                    binary: Executable.path, stateDirectory: global.store().location(of: .store),
+                    binary: binary.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? Executable.path,
+                    stateDirectory: global.store().location(of: .store),
                     minute: Int.random(in: 0..<60), hour: Int.random(in: 0..<12))
                 let renderer = TemplateRenderer(directory: try ShippedFiles.running.templates(templates))
                 let written = try RenewalTimer.install(

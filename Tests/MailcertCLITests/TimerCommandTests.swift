@@ -48,6 +48,19 @@ struct TimerCommandTests {
         #expect(fields[6] == "\(MailcertRunner.binary) renew --state-dir \(mailcert.stateDirectory) >/dev/null")
     }
 
+    @Test("--binary names the mailcert the units run (a package's /usr/bin/mailcert), not the one rendering them")
+    func binary() throws {
+        let mailcert = try MailcertRunner()
+        let root = try TemporaryDirectory("mailcert-root")
+        let result = try mailcert.run([
+            "--state-dir", "/var/lib/mailcert", "timer", "install", "--root", root.url.path,
+            "--binary", "/usr/bin/mailcert",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        let unit = try String(contentsOfFile: root.path("etc/systemd/system/mailcert-renew.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=/usr/bin/mailcert renew --state-dir /var/lib/mailcert --no-random-sleep"))
+    }
+
     @Test("a templates directory without the timer templates is refused before anything is written")
     func missingTemplates() throws {
         let root = try TemporaryDirectory("mailcert-root")
