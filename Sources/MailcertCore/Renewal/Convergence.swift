@@ -14,7 +14,11 @@ struct Convergence {
     var isRunning: (Int32) -> Bool = ListenerEndpoints.processRuns
 
     func run(store: any CertificateStore, steps: DeployAndProve, progress: Reporter) -> [ServiceOutcome] {
-        let bindings = (try? store.bindings()) ?? Bindings()
+        let bindings: Bindings
+        do { bindings = try store.bindings() } catch {
+            progress.warn("\(error); no bound service was checked or redeployed")
+            return []
+        }
         guard let places = try? ProofPlaces(store: store, isRunning: isRunning) else { return [] }
         return bindings.services.sorted { $0.key < $1.key }.compactMap { serviceName, name in
             guard let service = MailService(rawValue: serviceName), names?.contains(name) ?? true else { return nil }
@@ -28,7 +32,11 @@ struct Convergence {
         progress: Reporter
     ) -> ServiceOutcome? {
         guard let current = try? store.currentVersion(of: name) else { return nil }
-        let record = (try? store.deployRecords())?.services[service.rawValue]
+        let record: DeployRecord?
+        do { record = try store.deployRecords().services[service.rawValue] } catch {
+            return ServiceOutcome(service: service.rawValue, name: name, version: current.number, target: target)
+                .failing("\(error); not redeployed")
+        }
         let status = ServiceStatus.of(service, name: name, current: current.number, record: record, target: target)
         var outcome = ServiceOutcome(service: service.rawValue, name: name, version: current.number, target: target)
         guard status.stale else { return outcome }

@@ -114,8 +114,12 @@ public struct Enable: Sendable {
             return try steps.prove(
                 version, service: service, target: target, serverName: hostnames.first, window: proofWindow)
         }
-        try store.write { writer in
-            for proof in proven.proofs { try DeployAndProve.record(proof, of: report.name, in: writer) }
+        do {
+            try store.write { writer in
+                for proof in proven.proofs { try DeployAndProve.record(proof, of: report.name, in: writer) }
+            }
+        } catch {
+            progress.warn("\(error); the proofs were not recorded: the next 'mailcert renew' proves again")
         }
         return proven
     }
