@@ -109,14 +109,19 @@ public struct Enable: Sendable {
         guard prove else { return report }
         var proven = report
         let places = try ProofPlaces(store: store, isRunning: isRunning)
+        var recordable: [DeployAndProve.Proof] = []
         proven.proofs = try services.map { service in
-            let target = places.target(for: service, note: progress.note) ?? conventionalTarget(for: service)
-            return try steps.prove(
-                version, service: service, target: target, serverName: hostnames.first, window: proofWindow)
+            let found = places.target(for: service, note: progress.note)
+            let proof = try steps.prove(
+                version, service: service, target: found ?? conventionalTarget(for: service),
+                serverName: hostnames.first, window: proofWindow)
+            // A guess (no listener said where it is) is proven but not remembered: renewals would not look there.
+            if found != nil || proof.proven { recordable.append(proof) }
+            return proof
         }
         do {
             try store.write { writer in
-                for proof in proven.proofs { try DeployAndProve.record(proof, of: report.name, in: writer) }
+                for proof in recordable { try DeployAndProve.record(proof, of: report.name, in: writer) }
             }
         } catch {
             progress.warn("\(error); the proofs were not recorded: the next 'mailcert renew' proves again")

@@ -19,8 +19,9 @@ public struct ServiceStatus: Codable, Equatable, Sendable {
     /// `postfix`, or for a stale service `postfix (serving v3, current v4)`.
     public var label: String {
         guard stale, let current else { return service }
-        let serving = (target != nil ? proven : deployed).map { "serving v\($0)" } ?? "serving nothing of it"
-        return "\(service) (\(serving), current v\(current))"
+        let serving = target != nil ? proven : deployed
+        guard serving != current else { return "\(service) (its last deploy or proof failed)" }
+        return "\(service) (\(serving.map { "serving v\($0)" } ?? "serving nothing of it"), current v\(current))"
     }
 
     public static func of(
@@ -42,7 +43,8 @@ public struct ServiceStatus: Codable, Equatable, Sendable {
         if let target, status.proven != current {
             reasons.append("last proven at \(target): \(status.proven.map { "v\($0)" } ?? "never")")
         }
-        if let problem = record?.problem { reasons.append(problem) }
+        // A failure counts where something can be done about it: a daemon, or a place the service is proven at.
+        if let problem = record?.problem, target != nil || !service.isBundledListener { reasons.append(problem) }
         status.stale = !reasons.isEmpty
         status.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
         return status
