@@ -19,9 +19,12 @@ public final class EximServer: @unchecked Sendable {
     public static let cache = "/var/tmp/mailcert-exim"
     static let packages = ["exim4-daemon-light", "exim4-base", "exim4-config", "libidn12"]
 
-    /// Root, unshare, and an exim4 that is installed, unpacked already, or downloadable (apt knows the package).
+    /// Root, a mount namespace of its own (unshare), and an exim4 that is installed, unpacked already, or
+    /// downloadable (apt knows the package).
     public static let shouldRun: Bool = {
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+        guard geteuid() == 0, (try? Subprocess.run("/usr/bin/unshare", ["--mount", "/bin/true"]))?.status == 0 else {
+            return false
+        }
         if FileManager.default.isExecutableFile(atPath: "/usr/sbin/exim4")
             || FileManager.default.isExecutableFile(atPath: "\(cache)/root/usr/sbin/exim4")
         {
@@ -73,11 +76,13 @@ public final class EximServer: @unchecked Sendable {
             guard built.status == 0 else { throw TestSupportError("ldconfig -C \(cache) failed: \(built.output)") }
             sbin = " && mount --bind \(Self.cache)/root/usr/sbin /usr/sbin && mount --bind \(cache) /etc/ld.so.cache"
         }
-        let script = "mount --bind \"$1\" /etc/passwd && mount --bind \"$2\" /etc/group\(sbin) && shift 2 && exec \"$@\""
+        let script =
+            "mount --bind \"$1\" /etc/passwd && mount --bind \"$2\" /etc/group\(sbin) && shift 2 && exec \"$@\""
         process = try BackgroundProcess(
             "/usr/bin/unshare",
             ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", directory.path("passwd"),
-             directory.path("group"), "/usr/sbin/exim4", "-bdf", "-oX", "\(port)", "-oP", directory.path("exim.pid"), "-C", config],
+             directory.path("group"), "/usr/sbin/exim4", "-bdf", "-oX", "\(port)", "-oP", directory.path("exim.pid"),
+             "-C", config],
             log: directory.path("daemon.log"))
         do { try FreePort.waitUntilListening(port, seconds: 10, server: process) } catch {
             throw TestSupportError("exim does not listen on 127.0.0.1:\(port): \(error)\n\(self.log())")
@@ -99,7 +104,7 @@ public final class EximServer: @unchecked Sendable {
 
     private static func configuration(directory dir: String, hostname: String, macros: String) -> String {
         """
-            # A private Exim for a test: only STARTTLS with the deployed certificate matters; every recipient is refused.
+            # A private Exim for a test: STARTTLS with the deployed certificate; every recipient is refused.
             .include_if_exists \(macros)
             primary_hostname = \(hostname)
             spool_directory = \(dir)/spool

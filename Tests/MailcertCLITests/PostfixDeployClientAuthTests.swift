@@ -19,7 +19,8 @@ struct PostfixDeployClientAuthTests {
 
         init() throws {
             mailcert = try MailcertRunner()
-            let before = try TestCA(name: "Postfix Before Mailcert").issue(LeafSpec([PostfixDeployClientAuthTests.host]))
+            let ca = try TestCA(name: "Postfix Before Mailcert")
+            let before = try ca.issue(LeafSpec([PostfixDeployClientAuthTests.host]))
             postfix = try PostfixServer(
                 hostname: PostfixDeployClientAuthTests.host, certificate: before.fullchainPath, key: before.keyPath)
         }

@@ -13,8 +13,9 @@ struct DovecotVersionUseCaseTests: UseCaseSuite {
     let world = UseCaseWorld()
 
     func enable(_ root: TemporaryDirectory) throws -> Enable {
-        try SelfSignedIssuance(name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: false)
-            .run(store: store, now: now)
+        try SelfSignedIssuance(
+            name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: false
+        ).run(store: store, now: now)
         var enable = Enable(certificate: .name("mx1"), services: [.dovecot])
         enable.prove = false
         enable.deploySettings[.dovecot] = DeploySettings(

@@ -24,7 +24,8 @@ enum DovecotVersion: Equatable {
                 "dovecot: no dovecot in \(HookEnvironment.defaultPath) to ask its version; wrote Dovecot 2.3's "
                     + "ssl_cert/ssl_key (2.4 needs ssl_server_cert_file/ssl_server_key_file)")
         }
-        let result = runner.run(executable, arguments: ["--version"], environment: ["PATH": HookEnvironment.defaultPath])
+        let result = runner.run(
+            executable, arguments: ["--version"], environment: ["PATH": HookEnvironment.defaultPath])
         let output = result.outputText.trimmed
         guard result.termination.succeeded, let version = parse(output) else {
             throw MailcertError(

@@ -20,7 +20,8 @@ struct EximDebianConfig {
         let values = text.split(whereSeparator: \.isNewline).compactMap { line -> String? in
             let text = line.trimmingCharacters(in: .whitespaces)
             guard text.hasPrefix("dc_use_split_config=") else { return nil }
-            return text.dropFirst("dc_use_split_config=".count).trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+            return text.dropFirst("dc_use_split_config=".count)
+                .trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
         }
         return values.last?.lowercased() == "true"
     }
@@ -36,7 +37,8 @@ struct EximDebianConfig {
         }
         guard let stop = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == end }) else {
             throw MailcertError(
-                .deployFailed, "exim: '\(begin)' has no '\(end)' after it; mend the block by hand, nothing was deployed")
+                .deployFailed,
+                "exim: '\(begin)' has no '\(end)' after it; mend the block by hand, nothing was deployed")
         }
         lines.replaceSubrange(start...stop, with: blockLines)
         return lines.map { $0 + "\n" }.joined()
