@@ -32,6 +32,9 @@ final class ScriptedProbe: ServiceProbing, Sendable {
 }
 
 /// The process runner of a use-case test: runs nothing, records each call, and exits as scripted.
+///
+/// A version query (`dovecot --version`) is answered from `versions` and kept apart in `queries`: it changes
+/// nothing, so `calls` and the scripted exit statuses stay the reloads' and postconf's.
 final class ScriptedRunner: ProcessRunning, Sendable {
     struct Call: Equatable {
         var executable: String
@@ -39,15 +42,25 @@ final class ScriptedRunner: ProcessRunning, Sendable {
         var environment: [String: String]
     }
 
-    private let state = Locked<(calls: [Call], statuses: [Int32])>(([], []))
+    private let state = Locked<(calls: [Call], statuses: [Int32], queries: [Call], versions: [String: String])>(
+        ([], [], [], ["dovecot": "2.3.19.1 (9b53102964)"]))
 
     /// Exit statuses of the next calls, in order; once used up every call exits 0.
     func exit(_ statuses: Int32...) { state.withLockedValue { $0.statuses = statuses } }
 
+    /// What `PROGRAM --version` prints from now on (Debian 12's dovecot answers "2.3.19.1 (9b53102964)").
+    func version(of program: String, _ output: String) { state.withLockedValue { $0.versions[program] = output } }
+
     var calls: [Call] { state.withLockedValue { $0.calls } }
+    var queries: [Call] { state.withLockedValue { $0.queries } }
 
     func run(_ executable: String, arguments: [String], environment: [String: String]) -> ProcessResult {
         state.withLockedValue {
+            let program = URL(fileURLWithPath: executable).lastPathComponent
+            if arguments == ["--version"], let output = $0.versions[program] {
+                $0.queries.append(Call(executable: executable, arguments: arguments, environment: environment))
+                return ProcessResult(termination: .exited(0), output: Array("\(output)\n".utf8), duration: .zero)
+            }
             $0.calls.append(Call(executable: executable, arguments: arguments, environment: environment))
             let status = $0.statuses.isEmpty ? 0 : $0.statuses.removeFirst()
             return ProcessResult(

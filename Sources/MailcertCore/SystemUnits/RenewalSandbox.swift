@@ -51,7 +51,13 @@ public struct RenewalSandbox: Sendable {
             // postconf -e replaces main.cf through a temporary file beside it.
             case .postfix: paths.insert(config.path)
             case .dovecot: paths.insert(config.appendingPathComponent("conf.d").path)
-            case .exim: paths.insert(config.appendingPathComponent("conf.d/main").path)
+            case .exim:
+                paths.insert(config.appendingPathComponent("conf.d/main").path)
+                // Debian's exim4-config: unsplit, localmacros (and its temporary file) sit in the directory itself;
+                // either way update-exim4.conf writes its output in var/lib/exim4.
+                let debian = EximDebianConfig(directory: config).usesSplitConfig
+                if debian == false { paths.insert(config.path) }
+                if debian != nil { paths.insert(base.appendingPathComponent("var/lib/exim4").standardizedFileURL.path) }
             case .smtp, .submission: break
             }
         }

@@ -28,7 +28,8 @@ public struct ServiceDeployer: Sendable {
         -> Outcome
     {
         let renderer = TemplateRenderer(directory: URL(fileURLWithPath: settings.templates, isDirectory: true))
-        let plan = try DeployPlan.make(service: service, settings: settings, version: version, renderer: renderer)
+        let plan = try DeployPlan.make(
+            service: service, settings: settings, version: version, renderer: renderer, runner: runner)
         for note in plan.notes { progress(note) }
         var fileSwitch = FileSwitch(files: plan.files)
         do { try fileSwitch.apply() } catch let error as MailcertError {
@@ -44,6 +45,19 @@ public struct ServiceDeployer: Sendable {
             if previousMainCF != nil {
                 progress("\(service.rawValue): \(mainCF.file.path) now names \(plan.files[0].url.path)")
             }
+            let managed = [URL(fileURLWithPath: settings.root).appendingPathComponent("etc/mailcert"), files.directory]
+            for warning in PostfixClientCertificate.warnings(mainCF: mainCF, managed: managed) { progress(warning) }
+        }
+        if let regenerate = plan.regenerate {
+            let result = runRegenerate(regenerate)
+            guard result.termination.succeeded else {
+                let problems = fileSwitch.rollback()
+                _ = runRegenerate(regenerate)
+                throw MailcertError(
+                    .deployFailed,
+                    "\(service.rawValue): \(regenerate[0]) \(Self.ended(result)): \(Self.tail(result)); "
+                        + Self.back(problems) + "; the daemon was not reloaded")
+            }
         }
         let installed = plan.files.map(\.url.path).joined(separator: ", ")
         let reload = runReload(version, files: files, runner: runner)
@@ -51,6 +65,10 @@ public struct ServiceDeployer: Sendable {
             var problems = fileSwitch.rollback()
             if let previousMainCF {
                 do { try mainCF.restore(previousMainCF) } catch { problems.append("\(error)") }
+            }
+            if let regenerate = plan.regenerate {
+                let result = runRegenerate(regenerate)
+                if !result.termination.succeeded { problems.append("\(regenerate[0]): \(Self.tail(result))") }
             }
             let again = runReload(version, files: files, runner: runner)
             let reloadedAgain = again.termination.succeeded
@@ -75,6 +93,15 @@ public struct ServiceDeployer: Sendable {
                 URL(fileURLWithPath: settings.configDirectory).appendingPathComponent("dovecot.conf").path
         }
         return runner.run(settings.reloadHook, environment: environment.variables)
+    }
+
+    /// update-exim4.conf rebuilding Exim's configuration (its output directory made first, for a staging root).
+    private func runRegenerate(_ command: [String]) -> ProcessResult {
+        if let output = command.last {
+            try? POSIXFile.makeDirectory(URL(fileURLWithPath: output).deletingLastPathComponent(), mode: 0o755)
+        }
+        return runner.run(
+            command[0], arguments: Array(command.dropFirst()), environment: ["PATH": HookEnvironment.defaultPath])
     }
 
     private static func back(_ problems: [String]) -> String {
