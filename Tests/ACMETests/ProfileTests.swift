@@ -19,19 +19,25 @@ struct ProfileTests {
         ],
     ] }
 
-    private func flow(_ transport: ScriptedHTTPTransport) throws -> OrderFlow {
+    /// One order for mx1.example.test with `profile`, through the whole flow.
+    private func obtain(_ transport: ScriptedHTTPTransport, profile: String?) async throws {
         let client = ACMEClient(
             directoryURL: "\(base)/dir", transport: transport, accountKey: try PrivateKey.generate(.ecdsaP256),
             accountURL: "\(base)/acct/1")
-        return OrderFlow(client: client, solver: HTTP01WebrootSolver(webroot: URL(fileURLWithPath: "/nonexistent")), progress: { _ in })
+        let solver = HTTP01WebrootSolver(webroot: URL(fileURLWithPath: "/nonexistent"))
+        _ = try await OrderFlow(client: client, solver: solver, progress: { _ in }).obtain(
+            hostnames: ["mx1.example.test"], csrDER: [0x30, 0x00], replaces: nil, preferredChain: nil, profile: profile)
     }
 
     /// An order that is valid at once, so the flow goes straight to the download.
     private func validOrder(_ transport: ScriptedHTTPTransport) throws {
         let chain = try SelfSignedCertificate.make(
             key: try PrivateKey.generate(.ecdsaP256), hostnames: ["mx1.example.test"], notBefore: .now, days: 1).pem
-        let order = #"{"status":"valid","identifiers":[],"authorizations":[],"finalize":"https://ca.test/fin","certificate":"https://ca.test/cert","profile":"shortlived"}"#
-        transport.route("POST", "/order") { _ in HTTPResponse(status: 201, headers: ["location": ["https://ca.test/order/1"]], body: Array(order.utf8)) }
+        let order = #"{"status":"valid","identifiers":[],"authorizations":[],"finalize":"https://ca.test/fin","#
+            + #""certificate":"https://ca.test/cert","profile":"shortlived"}"#
+        transport.route("POST", "/order") { _ in
+            HTTPResponse(status: 201, headers: ["location": ["https://ca.test/order/1"]], body: Array(order.utf8))
+        }
         transport.route("POST", "/cert") { _ in HTTPResponse(status: 200, headers: [:], body: Array(chain.utf8)) }
     }
 
@@ -39,8 +45,7 @@ struct ProfileTests {
     func orderCarriesProfile() async throws {
         let transport = ScriptedHTTPTransport(directoryExtras: Self.offered)
         try validOrder(transport)
-        _ = try await flow(transport).obtain(
-            hostnames: ["mx1.example.test"], csrDER: [0x30, 0x00], replaces: nil, preferredChain: nil, profile: "shortlived")
+        try await obtain(transport, profile: "shortlived")
         #expect(transport.payloads(to: "/order").first?.contains(#""profile":"shortlived""#) == true)
     }
 
@@ -48,7 +53,7 @@ struct ProfileTests {
     func noProfileSent() async throws {
         let transport = ScriptedHTTPTransport(directoryExtras: Self.offered)
         try validOrder(transport)
-        _ = try await flow(transport).obtain(hostnames: ["mx1.example.test"], csrDER: [0x30, 0x00], replaces: nil, preferredChain: nil)
+        try await obtain(transport, profile: nil)
         #expect(transport.payloads(to: "/order").first?.contains("profile") == false)
     }
 
@@ -57,11 +62,11 @@ struct ProfileTests {
         let transport = ScriptedHTTPTransport(directoryExtras: Self.offered)
         try validOrder(transport)
         let error = await #expect(throws: ACMEError.self) {
-            try await flow(transport).obtain(
-                hostnames: ["mx1.example.test"], csrDER: [0x30, 0x00], replaces: nil, preferredChain: nil, profile: "shortlve")
+            try await obtain(transport, profile: "shortlve")
         }
         #expect(error?.code == .unknownProfile)
-        #expect(error?.message.contains("offers no profile 'shortlve'; it offers: classic, shortlived, tlsserver, x-future") == true)
+        let offered = "classic, shortlived, tlsserver, x-future"
+        #expect(error?.message.contains("offers no profile 'shortlve'; it offers: \(offered)") == true)
         #expect(transport.payloads(to: "/order").isEmpty)
     }
 
@@ -70,8 +75,7 @@ struct ProfileTests {
         let transport = ScriptedHTTPTransport()
         try validOrder(transport)
         let error = await #expect(throws: ACMEError.self) {
-            try await flow(transport).obtain(
-                hostnames: ["mx1.example.test"], csrDER: [0x30, 0x00], replaces: nil, preferredChain: nil, profile: "shortlived")
+            try await obtain(transport, profile: "shortlived")
         }
         #expect(error?.message.contains("offers no certificate profiles") == true)
         #expect(transport.payloads(to: "/order").isEmpty)
@@ -86,11 +90,15 @@ struct ProfileTests {
         let text = ACMEProfiles.text(listed, directoryURL: "\(base)/dir")
         #expect(text.contains("shortlived  Six-day certificates"))
         try await profiles.check("tlsserver", transport: transport)
-        let error = await #expect(throws: MailcertError.self) { try await profiles.check("bogus", transport: transport) }
+        let error = await #expect(throws: MailcertError.self) {
+            try await profiles.check("bogus", transport: transport)
+        }
         #expect(error?.code == .badInput)
-        #expect(error?.message.contains("it offers: classic, shortlived, tlsserver, x-future; nothing was changed") == true)
+        #expect(error?.message.contains("it offers: classic, shortlived, tlsserver, x-future; nothing was changed")
+            == true)
         let none = try await profiles.list(transport: ScriptedHTTPTransport())
-        #expect(ACMEProfiles.text(none, directoryURL: "\(base)/dir") == "the CA at \(base)/dir lists no certificate profiles")
+        let noneText = ACMEProfiles.text(none, directoryURL: "\(base)/dir")
+        #expect(noneText == "the CA at \(base)/dir lists no certificate profiles")
     }
 
     @Test("the profile is kept in renewal.json's options, so a renewal orders it again")
@@ -99,8 +107,8 @@ struct ProfileTests {
         let decoded = try JSONDecoder().decode(ACMEOptions.self, from: JSONEncoder().encode(options))
         #expect(decoded.profile == "shortlived")
         // renewal.json written before profiles existed still reads, without one.
-        let old = try JSONDecoder().decode(
-            ACMEOptions.self, from: Data(#"{"server":"letsencrypt","hostnames":["a.test"],"challenge":"http-01"}"#.utf8))
+        let written = #"{"server":"letsencrypt","hostnames":["a.test"],"challenge":"http-01"}"#
+        let old = try JSONDecoder().decode(ACMEOptions.self, from: Data(written.utf8))
         #expect(old.profile == nil)
     }
 }

@@ -22,8 +22,8 @@ struct RenewalInfoRunTests {
         let leaf = try Certificate.parseAll(Array(try ca.sign(csrPEM: csr.pem).utf8))[0]
         let store = InMemoryCertificateStore()
         let options = ACMEOptions(
-            server: "\(ScriptedHTTPTransport.base)/dir", hostnames: ["mx1.example.test"], webroot: NSTemporaryDirectory(),
-            profile: profile)
+            server: "\(ScriptedHTTPTransport.base)/dir", hostnames: ["mx1.example.test"],
+            webroot: NSTemporaryDirectory(), profile: profile)
         try store.write { writer in
             _ = try writer.addVersion(
                 name: "mx1", key: key, certificate: leaf, chain: [], source: .acme, now: leaf.notValidBefore)
@@ -94,7 +94,9 @@ struct RenewalInfoRunTests {
     func keptWindowOnFailure() async throws {
         let (store, leaf) = try store()
         let transport = ScriptedHTTPTransport(renewalInfo: true)
-        transport.route("GET", "/ari/*") { _ in self.ariAnswer(leaf, window: (1, 2), retryAfter: "60", explanation: nil) }
+        transport.route("GET", "/ari/*") { _ in
+            self.ariAnswer(leaf, window: (1, 2), retryAfter: "60", explanation: nil)
+        }
         let now = leaf.notValidBefore.addingTimeInterval(5 * Self.day)
         // The window (days 1-2) has passed: due at once, though the lifetime rule says day 60.
         guard case .wouldRenew(let reason) = try await renew(store, transport, at: now, dryRun: true) else {
@@ -119,7 +121,8 @@ struct RenewalInfoRunTests {
         let (store, leaf) = try store(profile: "tlsserver")
         let now = leaf.notValidBefore.addingTimeInterval(Self.day)
         let plain = try #require(try Inventory.entry(name: "mx1", store: store, now: now))
-        #expect(plain.renewsFrom == leaf.notValidAfter.addingTimeInterval(-leaf.notValidAfter.timeIntervalSince(leaf.notValidBefore) / 3))
+        let lifetime = leaf.notValidAfter.timeIntervalSince(leaf.notValidBefore)
+        #expect(plain.renewsFrom == leaf.notValidAfter.addingTimeInterval(-lifetime / 3))
         #expect(plain.profile == "tlsserver")
         let start = leaf.notValidBefore.addingTimeInterval(50 * Self.day)
         let window = RenewalInfo.Window(start: start, end: start.addingTimeInterval(2 * Self.day))
@@ -158,10 +161,13 @@ struct RenewalInfoRunTests {
                 + Data(der).base64EncodedString(options: .lineLength64Characters)
                 + "\n-----END CERTIFICATE REQUEST-----\n"
             issued.withLock { $0 = ((try? ca.sign(csrPEM: pem)) ?? "") + ca.intermediatePEM }
-            let valid = #"{"status":"valid","identifiers":[],"authorizations":[],"finalize":"https://ca.test/fin","certificate":"https://ca.test/cert"}"#
+            let valid = #"{"status":"valid","identifiers":[],"authorizations":[],"finalize":"https://ca.test/fin","#
+                + #""certificate":"https://ca.test/cert"}"#
             return HTTPResponse(status: 200, headers: [:], body: Array(valid.utf8))
         }
-        transport.route("POST", "/cert") { _ in HTTPResponse(status: 200, headers: [:], body: Array(issued.withLock { $0 }.utf8)) }
+        transport.route("POST", "/cert") { _ in
+            HTTPResponse(status: 200, headers: [:], body: Array(issued.withLock { $0 }.utf8))
+        }
         guard case .renewed(let outcome, _) = try await renew(store, transport, at: Date(), force: true) else {
             Issue.record("a forced renewal renews")
             return

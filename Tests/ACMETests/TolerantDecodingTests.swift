@@ -59,7 +59,9 @@ struct TolerantDecodingTests {
              ],
              "someFutureField":{"a":1}}
             """
-        transport.route("POST", "/authz/1") { _ in HTTPResponse(status: 200, headers: [:], body: Array(authorization.utf8)) }
+        transport.route("POST", "/authz/1") { _ in
+            HTTPResponse(status: 200, headers: [:], body: Array(authorization.utf8))
+        }
         let decoded = try await client(transport).authorization("\(base)/authz/1")
         #expect(decoded.challenges.map(\.type) == ["dns-persist-01", "http-01", "dns-01"])
         #expect(decoded.challenges.first { $0.type == "http-01" }?.token == "tok-h")
