@@ -15,6 +15,8 @@ public struct ACMEError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let challengeUnavailable = Code("challengeUnavailable")
         public static let solver = Code("solver")
         public static let crypto = Code("crypto")
+        /// A profile the CA's directory does not offer (draft-ietf-acme-profiles).
+        public static let unknownProfile = Code("unknownProfile")
     }
 
     public let code: Code

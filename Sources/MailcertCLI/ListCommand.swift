@@ -8,10 +8,12 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "Show every certificate in the store: status, days left, key, issuer, thumbprint, services.",
         discussion: """
-            STATUS is one of: valid; expiring (fewer than \(CertificateStatus.expiringWithinDays) days left); expired; \
+            STATUS is one of: valid; expiring (fewer than \(CertificateStatus.expiringWithinDays) days left, or past \
+            the renewal point of a shorter-lived certificate); expired; \
             not-yet-valid; self-signed; pending (a CSR waits for 'mailcert import'); damaged (files unreadable; \
-            --long says why). A '+pending' mark means a \
-            CSR is waiting beside the version in service. The table shortens the SHA-256 thumbprint; --long shows every field (full SHA-256, the SHA-1 \
+            --long says why). A '+pending' mark means a CSR is waiting beside the version in service. RENEWS FROM is \
+            when 'renew' renews an ACME certificate (the CA's last renewal window, else the lifetime rule). The table \
+            shortens the SHA-256 thumbprint; --long shows every field (full SHA-256, the SHA-1 \
             thumbprint Windows shows, not-before); --json prints {"certificates": [...]} with ISO 8601 dates (fields that do not apply are \
             absent).
             """

@@ -12,7 +12,8 @@ struct RequestCommand: AsyncParsableCommand {
             --acme obtains a certificate from an ACME CA (default Let's Encrypt) and puts it in service, \
             replacing a self-signed fallback. http-01 answers from a built-in responder on --http-address:--http-port \
             (default 0.0.0.0:80) only while the CA validates, or from files in --webroot; dns-01 runs \
-            --dns-hook CMD as 'CMD add|del RECORD VALUE'. A failed order changes nothing.
+            --dns-hook CMD as 'CMD add|del RECORD VALUE'. --profile asks for one of the CA's certificate profiles \
+            (Let's Encrypt: classic, tlsserver, shortlived); renewals keep it. A failed order changes nothing.
 
             --self-signed stores a new version of NAME and puts it in service, unless NAME already has a valid \
             CA-signed certificate in service: a fallback never replaces one (--force overrides).
@@ -67,6 +68,9 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Prefer the chain whose top issuer has this common name.", valueName: "cn"))
     var preferredChain: String?
 
+    @Option(help: ArgumentHelp("A certificate profile the CA offers (see 'account profiles').", valueName: "name"))
+    var profile: String?
+
     @Flag(help: "Issue a self-signed certificate and put it in service.")
     var selfSigned = false
 
@@ -83,32 +87,15 @@ struct RequestCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard [acme, selfSigned, csrOut != nil].filter({ $0 }).count == 1 else {
-            throw ValidationError("choose one of --acme, --self-signed or --csr-out FILE")
-        }
-        if !acme {
-            let acmeOnly = [challenge != nil, httpPort != nil, httpAddress != nil, webroot != nil, dnsHook != nil, preferredChain != nil,
-                            acmeOptions.server != nil, acmeOptions.email != nil, acmeOptions.eabKid != nil, acmeOptions.caBundle != nil]
-            if acmeOnly.contains(true) { throw ValidationError("ACME options need --acme") }
-        } else {
-            if challenge == .dns01, dnsHook == nil { throw ValidationError("--challenge dns-01 needs --dns-hook CMD") }
-            if dnsHook != nil, challenge != .dns01 { throw ValidationError("--dns-hook goes with --challenge dns-01") }
-            if webroot != nil, httpPort != nil || httpAddress != nil {
-                throw ValidationError("--webroot uses your web server; --http-port/--http-address are for the built-in responder")
-            }
-            if let httpPort, !(1...65535).contains(httpPort) { throw ValidationError("--http-port must be 1-65535") }
-            if let dnsHook, !FileManager.default.isExecutableFile(atPath: dnsHook) {
-                throw ValidationError("--dns-hook \(dnsHook) is not an executable file")
-            }
-        }
+        var flags = RequestFlags(options: options(domains))
+        (flags.acme, flags.selfSigned, flags.csrOut, flags.days) = (acme, selfSigned, csrOut != nil, days)
+        (flags.reuseKey, flags.keyTypeGiven) = (reuseKey, keyType != nil)
+        let given: [Any?] = [challenge, acmeOptions.server, acmeOptions.email, acmeOptions.eabKid, acmeOptions.caBundle]
+        flags.otherACMEFlags = given.contains { $0 != nil }
+        if let problem = flags.problem { throw ValidationError(problem) }
         guard !domains.isEmpty else { throw ValidationError("name at least one hostname with -d HOST") }
         _ = try Arguments.hostnames(domains)
         if let name { _ = try Arguments.certificateName(name) }
-        if let days {
-            guard selfSigned else { throw ValidationError("--days applies only to --self-signed") }
-            guard (1...3650).contains(days) else { throw ValidationError("--days must be between 1 and 3650, not \(days)") }
-        }
-        if reuseKey, keyType != nil { throw ValidationError("--key-type and --reuse-key exclude each other") }
     }
 
     func run() async throws {
@@ -142,25 +129,23 @@ struct RequestCommand: AsyncParsableCommand {
             Output.note("the key of this CSR is the pending key of '\(name)' (\(keyFile)); import the CA's answer with 'mailcert import --name \(name) CERT'")
             return
         }
-        if json {
-            try Output.printJSON(try Inventory.entry(name: name, store: store, now: now))
-        } else {
-            Output.print("""
-                wrote CSR for \(hostnames.joined(separator: ", ")) to \(file.path)
-                pending key of '\(name)': \(keyFile)
-                next: send the CSR to your CA, then run 'mailcert import --name \(name) CERT'
-                """)
-        }
+        if json { return try Output.printJSON(try Inventory.entry(name: name, store: store, now: now)) }
+        Output.print(SigningRequest.written(name: name, hostnames: hostnames, file: file, keyFile: keyFile))
+    }
+
+    /// What the flags ask of the CA; the server defaults to Let's Encrypt.
+    private func options(_ hostnames: [String]) -> ACMEOptions {
+        ACMEOptions(
+            server: acmeOptions.server ?? "letsencrypt", hostnames: hostnames, caBundle: acmeOptions.caBundle,
+            email: acmeOptions.email, challenge: challenge ?? .http01, httpAddress: httpAddress, httpPort: httpPort,
+            webroot: webroot, dnsHook: dnsHook, preferredChain: preferredChain, keyType: keyType?.rawValue,
+            profile: profile)
     }
 
     private func requestACME(name: String, hostnames: [String], key: KeySelection, store: FileCertificateStore) async throws {
-        let options = ACMEOptions(
-            server: acmeOptions.server ?? "letsencrypt", hostnames: hostnames, caBundle: acmeOptions.caBundle,
-            email: acmeOptions.email, challenge: challenge ?? .http01, httpAddress: httpAddress, httpPort: httpPort,
-            webroot: webroot, dnsHook: dnsHook, preferredChain: preferredChain, keyType: keyType?.rawValue)
         let started = ContinuousClock.now
         let outcome = try await ACMEIssuance(
-            name: name, options: options, key: key, eab: try acmeOptions.externalAccountBinding()
+            name: name, options: options(hostnames), key: key, eab: try acmeOptions.externalAccountBinding()
         ).run(store: store, transport: acmeOptions.transport(), now: { Date() }) { Output.note($0) }
         let elapsed = ContinuousClock.now - started
         Output.note("issued in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) with \(outcome.requests) requests")

@@ -33,8 +33,10 @@ struct TimerCommand: ParsableCommand {
                 "Render mailcert-renew.service and .timer (or the cron file) from the templates and install them.",
             discussion: """
                 The service runs 'mailcert renew --state-dir DIR' as a oneshot with the file system read-only but \
-                for the store (ProtectSystem=strict and other hardening); the timer fires twice a day with \
-                RandomizedDelaySec=12h and Persistent=true. With --root / the units are enabled and started \
+                for the store (ProtectSystem=strict and other hardening); the timer fires every 6 hours with \
+                RandomizedDelaySec=1h and Persistent=true, so a due certificate is renewed at worst about 7 hours \
+                late (cron: 12 hours): a 160-hour certificate, due with 80 hours left, keeps over 70. With --root / \
+                the units are enabled and started \
                 (systemctl daemon-reload, enable --now). A file of the same name that mailcert did not write is \
                 never overwritten. Templates come from --templates, else the share/mailcert/templates directory \
                 next to the executable, /usr/share/mailcert/templates, or the source tree the executable was built in.

@@ -3,8 +3,9 @@ import Foundation
 import MailcertCrypto
 import Synchronization
 
-/// A scripted ACME server for what no real peer here offers (ARI: Debian's Pebble 2.4 has no renewalInfo), and for
-/// faults a real CA will not produce on demand (oversized or malformed bodies, rate limits).
+/// A scripted ACME server for what no real peer here offers (ARI and profiles: Debian's Pebble 2.4 has neither
+/// renewalInfo nor meta.profiles), and for faults a real CA will not produce on demand (oversized or malformed
+/// bodies, rate limits).
 ///
 /// `GET /dir` and `HEAD /nonce` are answered out of the box; each test adds only the routes it needs. Every request
 /// is recorded, so a test can read what the client sent.
@@ -16,12 +17,14 @@ public final class ScriptedHTTPTransport: HTTPTransport {
     private let log = Mutex<[HTTPRequest]>([])
     private let nonceCounter = Atomic<Int>(0)
 
-    public init(renewalInfo: Bool = false) {
+    /// `directoryExtras` are added to the directory as they are (`meta` with profiles, fields a CA may add).
+    public init(renewalInfo: Bool = false, directoryExtras: [String: Any] = [:]) {
         var directory: [String: Any] = [
             "newNonce": "\(Self.base)/nonce", "newAccount": "\(Self.base)/acct", "newOrder": "\(Self.base)/order",
             "revokeCert": "\(Self.base)/revoke", "keyChange": "\(Self.base)/key-change",
         ]
         if renewalInfo { directory["renewalInfo"] = "\(Self.base)/ari" }
+        directory.merge(directoryExtras) { _, extra in extra }
         let body = Array(try! JSONSerialization.data(withJSONObject: directory))
         route("GET", "/dir") { _ in HTTPResponse(status: 200, headers: [:], body: body) }
         route("HEAD", "/nonce") { _ in HTTPResponse(status: 200, headers: [:], body: []) }

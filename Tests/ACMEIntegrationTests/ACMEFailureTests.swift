@@ -31,6 +31,21 @@ struct ACMEFailureTests {
         #expect(result.stderr.contains("--ca-bundle"), "\(result.stderr)")
     }
 
+    @Test("Pebble lists no profiles: 'account profiles' says so, and --profile is refused before any order")
+    func noProfiles() throws {
+        let fixture = try PebbleFixture()
+        let server = ["--server", fixture.pebble.directoryURL, "--ca-bundle", fixture.pebble.caBundle]
+        let listed = try fixture.mailcert.run(["account", "profiles"] + server)
+        #expect(listed.status == 0 && listed.stdout.contains("lists no certificate profiles"), "\(listed.stderr)")
+        let json = try fixture.mailcert.run(["account", "profiles", "--json"] + server)
+        #expect(json.stdout.contains(#""profiles" : ["#) || json.stdout.contains(#""profiles": ["#), "\(json.stdout)")
+        let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + ["--profile", "shortlived"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("offers no certificate profiles"), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was changed"))
+        #expect(!fixture.mailcert.snapshot().contains { $0.hasPrefix("certs/") || $0.hasPrefix("accounts/") })
+    }
+
     @Test("an unreachable CA is named, and nothing is stored")
     func unreachableCA() throws {
         let mailcert = try MailcertRunner()

@@ -61,4 +61,64 @@ struct RenewalPolicyTests {
     func expired() {
         #expect(isDue(decide(lifetimeDays: 90, atDay: 100, window: (200, 210))))
     }
+
+    /// 160 hours, in days.
+    static let shortLived: Double = 160.0 / 24
+    static let shortCases: [(Double, Double, Bool)] = [
+        (shortLived, 79.0 / 24, false), (shortLived, 80.0 / 24, true), (45, 29.9, false), (45, 30, true),
+        (90, 59.9, false), (90, 60, true),
+    ]
+    static let windowCases: [(Double, Double, Double)] = [(shortLived, 3.5, 4), (45, 28, 30), (90, 58, 61)]
+
+    @Test(
+        "short lifetimes: a 160-hour certificate renews with 80 hours left, a 45-day one with 15, a 90-day one with 30",
+        arguments: shortCases)
+    func shortLifetimes(lifetime: Double, at day: Double, due: Bool) {
+        #expect(isDue(decide(lifetimeDays: lifetime, atDay: day)) == due)
+        let renewsFrom = RenewalPolicy.renewsFrom(
+            notBefore: Self.issued, notAfter: Self.issued.addingTimeInterval(lifetime * Self.day), renewalInfo: nil)
+        let share = lifetime < 10 ? 0.5 : 2.0 / 3
+        #expect(abs(renewsFrom.timeIntervalSince(Self.issued) - lifetime * Self.day * share) < 1)
+    }
+
+    @Test(
+        "with ARI, for 160-hour, 45-day and 90-day certificates: the window decides, from its start",
+        arguments: windowCases)
+    func ariForEachLifetime(lifetime: Double, start: Double, end: Double) {
+        #expect(!isDue(decide(lifetimeDays: lifetime, atDay: start - 0.01, window: (start, end), fraction: 0)))
+        #expect(isDue(decide(lifetimeDays: lifetime, atDay: start, window: (start, end), fraction: 0)))
+        #expect(isDue(decide(lifetimeDays: lifetime, atDay: end - 0.0001, window: (start, end), fraction: 0.999)))
+        let window = RenewalInfo.Window(
+            start: Self.issued.addingTimeInterval(start * Self.day), end: Self.issued.addingTimeInterval(end * Self.day))
+        let info = RenewalInfo(suggestedWindow: window)
+        let renewsFrom = RenewalPolicy.renewsFrom(
+            notBefore: Self.issued, notAfter: Self.issued.addingTimeInterval(lifetime * Self.day), renewalInfo: info)
+        #expect(renewsFrom == Self.issued.addingTimeInterval(start * Self.day))
+    }
+
+    @Test("an ARI window already in the past renews at once, whatever point was picked inside it")
+    func pastWindow() {
+        guard case .renewNow(let reason) = decide(lifetimeDays: 90, atDay: 10, window: (3, 4), fraction: 0.999) else {
+            Issue.record("a passed window is due")
+            return
+        }
+        #expect(reason.contains("window ended"))
+    }
+
+    @Test("Retry-After: a kept answer holds the CA off until then, and not after; none given, it never does")
+    func retryAfter() {
+        let now = Self.issued
+        let window = RenewalInfo.Window(start: now, end: now.addingTimeInterval(Self.day))
+        let kept = StoredRenewalInfo(
+            certificateID: "a.b", suggestedWindow: window, explanationURL: nil,
+            retryAfter: RetryAfter.date("21600", now: now), fetched: now)
+        #expect(kept.holdsOff(at: now.addingTimeInterval(21_599)))
+        #expect(!kept.holdsOff(at: now.addingTimeInterval(21_600)))
+        var unbounded = kept
+        unbounded.retryAfter = nil
+        #expect(!unbounded.holdsOff(at: now))
+        let httpDate = RetryAfter.date("Wed, 21 Oct 2026 07:28:00 GMT", now: now)
+        #expect(httpDate == ISO8601DateFormatter().date(from: "2026-10-21T07:28:00Z"))
+        #expect(RetryAfter.date("soon", now: now) == nil)
+    }
 }

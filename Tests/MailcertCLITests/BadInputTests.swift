@@ -24,6 +24,9 @@ struct BadInputTests {
             (["request", "-d", "mx.example.com", "--name", "x..y", "--self-signed"], "contains \"..\""),
             (["request", "-d", "mx.example.com"], "choose one of --acme, --self-signed or --csr-out FILE"),
             (["request", "-d", "mx.example.com", "--self-signed", "--days", "0"], "--days must be between 1 and 3650"),
+            (["request", "-d", "mx.example.com", "--self-signed", "--profile", "shortlived"], "ACME options need --acme"),
+            (["request", "-d", "mx.example.com", "--acme", "--profile", ""], "--profile needs the name of one"),
+            (["request", "-d", "mx.example.com", "--acme", "--dns-hook", "/bin/true"], "--dns-hook goes with --challenge"),
             (["import", "--name", "mx1"], "name the CA's certificate file"),
         ])
     func usageErrors(arguments: [String], message: String) throws {

@@ -24,6 +24,15 @@ struct HelpTextTests {
         #expect(text.contains("run 'mailcert import --name NAME CERT'"))
     }
 
+    @Test("timer install --help says how late a due certificate can be renewed, against a 160-hour certificate")
+    func timerHelp() throws {
+        let result = try MailcertRunner().run(["timer", "install", "--help"])
+        let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("every 6 hours with RandomizedDelaySec=1h"))
+        #expect(text.contains("at worst about 7 hours late"))
+        #expect(text.contains("160-hour certificate"))
+    }
+
     @Test("check --help names every check, the protocol per port and the monitoring exit codes")
     func checkHelp() throws {
         let result = try MailcertRunner().run(["check", "--help"])

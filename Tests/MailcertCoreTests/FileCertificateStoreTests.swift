@@ -1,3 +1,4 @@
+import ACME
 import Foundation
 import MailcertCore
 import MailcertCrypto
@@ -24,6 +25,23 @@ struct FileCertificateStoreTests {
         // The stable path a daemon reads resolves to the new files.
         let viaCurrent = fixture.paths.current("mx1").appendingPathComponent("cert.pem")
         #expect(try String(contentsOf: viaCurrent, encoding: .utf8) == (try version.certificate().pem))
+    }
+
+    @Test("the CA's renewal information is kept as certs/<name>/ari.json, read back whole; a damaged one is named")
+    func renewalInfo() throws {
+        let fixture = try StoreFixture()
+        #expect(try fixture.store.renewalInfo(of: "mx1") == nil)
+        let window = RenewalInfo.Window(start: now, end: now.addingTimeInterval(86_400))
+        let info = StoredRenewalInfo(
+            certificateID: "aki.serial", suggestedWindow: window, explanationURL: "https://ca.test/why",
+            retryAfter: now.addingTimeInterval(21_600), fetched: now)
+        try fixture.store.write { writer in try writer.saveRenewalInfo(name: "mx1", info: info) }
+        let file = fixture.paths.certificate("mx1").appendingPathComponent("ari.json")
+        #expect(fixture.store.location(of: .renewalInfo("mx1")) == file.path)
+        #expect(try fixture.store.renewalInfo(of: "mx1") == info)
+        try Data("{".utf8).write(to: file)
+        let error = #expect(throws: MailcertError.self) { try fixture.store.renewalInfo(of: "mx1") }
+        #expect(error?.message.contains(file.path) == true)
     }
 
     @Test("each write adds a version and moves current; earlier versions stay")

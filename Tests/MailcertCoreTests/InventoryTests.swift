@@ -36,6 +36,24 @@ struct InventoryTests {
         #expect(late.status == .expiring)
     }
 
+    @Test("a 45-day certificate is expiring only past its renewal point (15 days left), not from 30 days left")
+    func shortLivedExpiring() throws {
+        let fixture = try StoreFixture()
+        let ca = try TestCA()
+        let notBefore = try #require(ISO8601DateFormatter().date(from: "2027-01-01T00:00:00Z"))
+        try fixture.caSigned(
+            "mx1", hosts: ["mx1.example.com"], ca: ca, notBefore: "20270101000000Z", notAfter: "20270215000000Z",
+            now: notBefore)
+        func status(day: Double) throws -> CertificateStatus {
+            try Inventory.load(store: fixture.store, now: notBefore.addingTimeInterval(day * 86_400)).entries[0].status
+        }
+        #expect(try status(day: 20) == .valid)
+        #expect(try status(day: 29.9) == .valid)
+        #expect(try status(day: 30.1) == .expiring)
+        // Not obtained over ACME: no renewal moment to show.
+        #expect(try Inventory.load(store: fixture.store, now: notBefore).entries[0].renewsFrom == nil)
+    }
+
     @Test("a name with only a CSR is pending; bound services are listed")
     func pendingAndServices() throws {
         let fixture = try StoreFixture()

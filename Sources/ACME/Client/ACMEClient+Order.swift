@@ -2,14 +2,19 @@ import Foundation
 import MailcertCrypto
 
 extension ACMEClient {
-    /// Places an order (RFC 8555 section 7.4); `replaces` is the ARI certificate identifier of the predecessor.
-    public func newOrder(identifiers: [Identifier], replaces: String?) async throws -> (url: String, order: Order) {
+    /// Places an order (RFC 8555 section 7.4); `replaces` is the ARI certificate identifier of the predecessor,
+    /// `profile` one of the directory's `meta.profiles` (draft-ietf-acme-profiles). Absent fields are not sent.
+    public func newOrder(
+        identifiers: [Identifier], replaces: String?, profile: String? = nil
+    ) async throws -> (url: String, order: Order) {
         let url = try await directory().newOrder
         struct NewOrder: Encodable {
             var identifiers: [Identifier]
             var replaces: String?
+            var profile: String?
         }
-        let response = try await post(url, payload: try encode(NewOrder(identifiers: identifiers, replaces: replaces)))
+        let payload = NewOrder(identifiers: identifiers, replaces: replaces, profile: profile)
+        let response = try await post(url, payload: try encode(payload))
         guard let location = response.header("Location") else {
             throw ACMEError(.malformedResponse, "\(url): the CA gave no Location for the order")
         }
@@ -46,6 +51,11 @@ extension ACMEClient {
             throw ACMEError(.malformedResponse, "\(url): the CA's certificate download is not PEM")
         }
         return (pem, LinkHeader.urls(response.headerValues("Link"), relation: "alternate"))
+    }
+
+    /// The profiles the CA offers (name to description), empty when its directory lists none.
+    public func profiles() async throws -> [String: String] {
+        try await directory().meta?.profiles ?? [:]
     }
 
     /// The ARI window for a certificate (RFC 9773), or nil when the CA offers no renewalInfo.

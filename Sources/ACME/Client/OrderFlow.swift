@@ -28,8 +28,11 @@ public struct OrderFlow: Sendable {
         self.progress = progress
     }
 
-    public func obtain(hostnames: [String], csrDER: [UInt8], replaces: String?, preferredChain: String?) async throws -> IssuedChain {
-        var (orderURL, order) = try await placeOrder(hostnames: hostnames, replaces: replaces)
+    /// `profile` must be one the directory offers; it is checked before anything is ordered.
+    public func obtain(
+        hostnames: [String], csrDER: [UInt8], replaces: String?, preferredChain: String?, profile: String? = nil
+    ) async throws -> IssuedChain {
+        var (orderURL, order) = try await placeOrder(hostnames: hostnames, replaces: replaces, profile: profile)
         progress("order \(orderURL): \(order.status)")
         if order.status == "pending" {
             order = try await authorize(order, orderURL: orderURL)
@@ -117,14 +120,19 @@ public struct OrderFlow: Sendable {
     }
 
     /// newOrder; when the CA rejects `replaces` (RFC 9773 section 5), the order is placed again without it.
-    private func placeOrder(hostnames: [String], replaces: String?) async throws -> (String, Order) {
+    private func placeOrder(hostnames: [String], replaces: String?, profile: String?) async throws -> (String, Order) {
         let identifiers = hostnames.map(Identifier.dns)
+        let directory = try await client.directory()
+        if let profile {
+            try ProfileChoice.check(profile, offered: directory.meta?.profiles, directoryURL: client.directoryURL)
+        }
         // `replaces` belongs to ARI; a CA without renewalInfo would not know the field.
-        let replaces = try await client.directory().renewalInfo == nil ? nil : replaces
-        do { return try await client.newOrder(identifiers: identifiers, replaces: replaces) } catch let error as ACMEError
+        let replaces = directory.renewalInfo == nil ? nil : replaces
+        do { return try await client.newOrder(identifiers: identifiers, replaces: replaces, profile: profile) }
+        catch let error as ACMEError
         where replaces != nil && ["alreadyReplaced", "malformed", "conflict"].contains(error.problem?.shortType ?? "") {
             progress("the CA refused the order as a replacement (\(error.problem?.description ?? error.message)); ordering without 'replaces'")
-            return try await client.newOrder(identifiers: identifiers, replaces: nil)
+            return try await client.newOrder(identifiers: identifiers, replaces: nil, profile: profile)
         }
     }
 

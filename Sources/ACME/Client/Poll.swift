@@ -29,14 +29,8 @@ struct Poll {
 
     /// Retry-After as delta-seconds or an HTTP date (RFC 9110 section 10.2.3), capped at 60 s.
     static func retryAfter(_ value: String?) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Int(value) { return .seconds(min(max(seconds, 0), 60)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .seconds(min(max(date.timeIntervalSinceNow, 0), 60))
+        let now = Date()
+        return RetryAfter.date(value, now: now).map { .seconds(min(max($0.timeIntervalSince(now), 0), 60)) }
     }
 }
 

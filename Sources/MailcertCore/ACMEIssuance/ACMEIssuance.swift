@@ -41,6 +41,9 @@ public struct ACMEIssuance: Sendable {
         do { csr = try CertificateSigningRequest(key: privateKey, hostnames: options.hostnames) } catch {
             throw MailcertError.wrapping(error, "cannot make a CSR for '\(name)'; nothing was changed")
         }
+        if let profile = options.profile {
+            try await ACMEProfiles(directoryURL: directoryURL).check(profile, transport: transport)
+        }
         let chain: IssuedChain
         let client: ACMEClient
         do {
@@ -75,7 +78,8 @@ public struct ACMEIssuance: Sendable {
             let flow = OrderFlow(client: client, solver: try solver(), progress: progress)
             do {
                 let chain = try await flow.obtain(
-                    hostnames: options.hostnames, csrDER: csr.der, replaces: replaces, preferredChain: options.preferredChain)
+                    hostnames: options.hostnames, csrDER: csr.der, replaces: replaces,
+                    preferredChain: options.preferredChain, profile: options.profile)
                 return (client, chain)
             } catch let error as ACMEError where error.problem?.shortType == "accountDoesNotExist" && !forgetRecord {
                 progress("the CA no longer knows the stored account (\(error.problem!)); finding or registering it again")

@@ -14,6 +14,8 @@ public struct ACMEOptions: Codable, Equatable, Sendable {
     public var dnsHook: String?
     public var preferredChain: String?
     public var keyType: String?
+    /// The CA's certificate profile (draft-ietf-acme-profiles), e.g. Let's Encrypt's `shortlived`; nil: its default.
+    public var profile: String?
 
     public enum Challenge: String, Codable, Sendable {
         case http01 = "http-01"
@@ -23,7 +25,7 @@ public struct ACMEOptions: Codable, Equatable, Sendable {
     public init(
         server: String, hostnames: [String], caBundle: String? = nil, email: String? = nil, challenge: Challenge = .http01,
         httpAddress: String? = nil, httpPort: Int? = nil, webroot: String? = nil, dnsHook: String? = nil,
-        preferredChain: String? = nil, keyType: String? = nil
+        preferredChain: String? = nil, keyType: String? = nil, profile: String? = nil
     ) {
         self.server = server
         self.hostnames = hostnames
@@ -36,6 +38,7 @@ public struct ACMEOptions: Codable, Equatable, Sendable {
         self.dnsHook = dnsHook
         self.preferredChain = preferredChain
         self.keyType = keyType
+        self.profile = profile
     }
 
     /// Directory URLs for the names people use.

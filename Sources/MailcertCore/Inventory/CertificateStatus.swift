@@ -21,8 +21,16 @@ public enum CertificateStatus: String, Codable, Sendable {
         if now >= certificate.notValidAfter { return .expired }
         if now < certificate.notValidBefore { return .notYetValid }
         if certificate.isSelfSigned { return .selfSigned }
-        if daysLeft(certificate, now: now) < expiringWithinDays { return .expiring }
+        if certificate.notValidAfter.timeIntervalSince(now) < expiringMargin(certificate) { return .expiring }
         return .valid
+    }
+
+    /// `expiringWithinDays`, or for shorter lifetimes the lifetime rule's margin (15 days of a 45-day certificate, 80
+    /// hours of a 160-hour one): a short-lived certificate would otherwise be `expiring` long before it is due.
+    static func expiringMargin(_ certificate: Certificate) -> TimeInterval {
+        let (notBefore, notAfter) = (certificate.notValidBefore, certificate.notValidAfter)
+        let renewAt = RenewalPolicy.lifetimeRenewal(notBefore: notBefore, notAfter: notAfter).at
+        return min(TimeInterval(expiringWithinDays) * 86_400, certificate.notValidAfter.timeIntervalSince(renewAt))
     }
 
     /// Whole days until expiry, negative once expired.

@@ -25,6 +25,10 @@ public struct InventoryEntry: Codable, Equatable, Sendable {
     public var pending: PendingRequest?
     /// Why a `damaged` entry could not be read.
     public var problem: String?
+    /// ACME certificates: the CA profile renewals ask for, and the earliest moment `renew` renews (the kept ARI
+    /// window's start, else the lifetime rule), as `RenewalPolicy` decides it without the network.
+    public var profile: String?
+    public var renewsFrom: Date?
 }
 
 /// The inventory of a store: what Get-ExchangeCertificate shows, computed against an injected `now`.
@@ -78,12 +82,19 @@ public struct Inventory: Sendable {
                 services: services, path: store.location(of: .pending(name)), pending: pending)
         }
         let leaf = try current.certificate()
-        return InventoryEntry(
+        var entry = InventoryEntry(
             name: name, status: CertificateStatus.of(leaf, now: now), version: current.number,
             source: current.metadata.source, sha256: leaf.sha256Thumbprint, sha1: leaf.sha1Thumbprint,
             hostnames: leaf.dnsNames, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notValidBefore,
             notAfter: leaf.notValidAfter, daysLeft: CertificateStatus.daysLeft(leaf, now: now),
             keyType: leaf.keyType?.rawValue ?? leaf.keyDisplayName, services: services,
             path: store.servedFiles(of: name).directory.path, pending: pending)
+        // Renewal details are extras: a damaged renewal.json or ari.json is `renew`'s to report, not a reason to
+        // hide the certificate.
+        if let options = (try? store.renewalOptions(of: name)) ?? nil {
+            entry.profile = options.profile
+            entry.renewsFrom = RenewalPolicy.renewsFrom(leaf, stored: (try? store.renewalInfo(of: name)) ?? nil)
+        }
+        return entry
     }
 }

@@ -4,13 +4,16 @@ import MailcertCrypto
 /// The human forms of the inventory: an aligned table and a Format-List style block per certificate.
 public enum InventoryTable {
     public static func table(_ entries: [InventoryEntry]) -> String {
-        let header = ["NAME", "STATUS", "DAYS", "NOT AFTER", "KEY", "ISSUER", "SHA-256", "SERVICES", "HOSTNAMES"]
+        let header = [
+            "NAME", "STATUS", "DAYS", "NOT AFTER", "RENEWS FROM", "KEY", "ISSUER", "SHA-256", "SERVICES", "HOSTNAMES",
+        ]
         let rows = entries.map { entry in
             [
                 entry.name,
                 entry.status.rawValue + (entry.pending != nil && entry.status != .pending ? "+pending" : ""),
                 entry.daysLeft.map(String.init) ?? "-",
                 day(entry.notAfter),
+                day(entry.renewsFrom),
                 entry.keyType ?? "-",
                 entry.issuer.map(shortIssuer) ?? "-",
                 entry.sha256.map { String($0.prefix(16)) } ?? "-",
@@ -33,6 +36,8 @@ public enum InventoryTable {
                 ("services", entry.services.isEmpty ? "-" : serviceLabels(entry).joined(separator: ", ")),
                 ("path", entry.path ?? "-"),
             ]
+            if let renewsFrom = entry.renewsFrom { fields.append(("renews", "from \(DateText.instant(renewsFrom))")) }
+            if let profile = entry.profile { fields.append(("profile", profile)) }
             if let problem = entry.problem { fields.append(("problem", problem)) }
             if let pending = entry.pending {
                 fields.append(("pending", "CSR for \(pending.hostnames.joined(separator: ", ")) since \(day(pending.created))"))

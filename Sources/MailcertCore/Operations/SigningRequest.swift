@@ -78,4 +78,13 @@ public struct SigningRequest: Sendable {
         }
         return (csr, keyLocation)
     }
+
+    /// What `request --csr-out FILE` prints: where the CSR and its key are, and the next step.
+    public static func written(name: String, hostnames: [String], file: URL, keyFile: String) -> String {
+        """
+        wrote CSR for \(hostnames.joined(separator: ", ")) to \(file.path)
+        pending key of '\(name)': \(keyFile)
+        next: send the CSR to your CA, then run 'mailcert import --name \(name) CERT'
+        """
+    }
 }

@@ -47,7 +47,8 @@ public struct ACMERenewal: Sendable {
             // A fallback put in service after a failed renewal: ACME replaces it at the first chance.
             reason = "a self-signed fallback is in service"
         } else {
-            let info = try await renewalInfo(for: leaf, options: options, store: store, transport: http, progress: progress)
+            let info = try await renewalInfo(
+                for: leaf, options: options, store: store, transport: http, now: now(), progress: progress)
             switch RenewalPolicy.decision(
                 notBefore: leaf.notValidBefore, notAfter: leaf.notValidAfter, renewalInfo: info, now: now(),
                 randomFraction: randomFraction)
@@ -75,20 +76,59 @@ public struct ACMERenewal: Sendable {
         return options
     }
 
-    /// The CA's ARI window, or nil when it offers none or cannot say (the lifetime rule applies then).
+    /// The CA's ARI window, or nil when it offers none or cannot say (the lifetime rule applies then). The CA is not
+    /// asked again before the Retry-After of its last answer (RFC 9773 section 4.3): the kept window stands until
+    /// then. Each answer is kept (not on a dry run), and its explanation URL shown.
     private func renewalInfo(
-        for leaf: Certificate, options: ACMEOptions, store: any CertificateStore, transport: HTTPTransport,
+        for leaf: Certificate, options: ACMEOptions, store: any CertificateStore, transport: HTTPTransport, now: Date,
         progress: @Sendable (String) -> Void
     ) async throws -> RenewalInfo? {
         guard let id = leaf.ariIdentifier else { return nil }
+        // A kept answer that cannot be read is asked for again, and replaced.
+        let kept = (try? store.renewalInfo(of: name)) ?? nil
+        let window = RenewalPolicy.window(for: leaf, stored: kept)
+        if let kept, let window, kept.holdsOff(at: now) {
+            progress(
+                "\(name): using the renewal window the CA gave on \(DateText.instant(kept.fetched)); it asked not to "
+                    + "be asked again before \(DateText.instant(kept.retryAfter ?? now))")
+            explain(window, progress)
+            return window
+        }
         let directoryURL = try ACMEOptions.directoryURL(options.server)
         // ARI is fetched unauthenticated; the key only satisfies the client's shape.
         let stored = try? store.account(directoryURL: directoryURL)
         let key = try stored?.key ?? PrivateKey.generate(.ecdsaP256)
         let client = ACMEClient(directoryURL: directoryURL, transport: transport, accountKey: key)
-        do { return try await client.renewalInfo(certificateID: id)?.0 } catch {
+        do {
+            guard let (info, retryAfter) = try await client.renewalInfo(certificateID: id) else { return nil }
+            let answer = StoredRenewalInfo(
+                certificateID: id, suggestedWindow: info.suggestedWindow, explanationURL: info.explanationURL,
+                retryAfter: RetryAfter.date(retryAfter, now: now), fetched: now)
+            if !dryRun { keep(answer, store: store, progress: progress) }
+            explain(info, progress)
+            return info
+        } catch {
+            if let kept, let window {
+                progress(
+                    "the CA's renewal information is unavailable (\(error)); using the window it gave on "
+                        + DateText.instant(kept.fetched))
+                return window
+            }
             progress("the CA's renewal information is unavailable (\(error)); using the lifetime rule")
             return nil
+        }
+    }
+
+    /// A CA that explains its window (an incident, a revocation) is quoted, so the operator can read why.
+    private func explain(_ info: RenewalInfo, _ progress: @Sendable (String) -> Void) {
+        guard let url = info.explanationURL else { return }
+        progress("\(name): the CA explains its renewal window at \(url)")
+    }
+
+    /// Failing to keep the answer costs only a request next time, never the renewal.
+    private func keep(_ answer: StoredRenewalInfo, store: any CertificateStore, progress: @Sendable (String) -> Void) {
+        do { try store.write { writer in try writer.saveRenewalInfo(name: name, info: answer) } } catch {
+            progress("\(name): cannot keep the CA's renewal information (\(error)); it is asked for again next time")
         }
     }
 }

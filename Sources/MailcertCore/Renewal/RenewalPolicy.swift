@@ -20,16 +20,24 @@ public enum RenewalPolicy {
         if let window = renewalInfo?.suggestedWindow, window.end > window.start {
             let fraction = min(max(randomFraction, 0), 0.999_999)
             let chosen = window.start.addingTimeInterval(window.end.timeIntervalSince(window.start) * fraction)
+            if now >= window.end {
+                return .renewNow(reason: "the CA's suggested renewal window ended \(DateText.instant(window.end))")
+            }
             if now >= chosen {
                 return .renewNow(reason: "inside the CA's suggested renewal window (\(DateText.instant(window.start)) to \(DateText.instant(window.end)))")
             }
             return .notDue(until: chosen, reason: "the CA suggests renewing between \(DateText.instant(window.start)) and \(DateText.instant(window.end))")
         }
-        let lifetime = notAfter.timeIntervalSince(notBefore)
-        let margin = lifetime < 10 * 86_400 ? 0.5 : 1.0 / 3.0
-        let renewAt = notAfter.addingTimeInterval(-lifetime * margin)
-        let share = margin == 0.5 ? "half" : "a third"
+        let (renewAt, share) = lifetimeRenewal(notBefore: notBefore, notAfter: notAfter)
         if now >= renewAt { return .renewNow(reason: "less than \(share) of the lifetime is left (expires \(DateText.instant(notAfter)))") }
         return .notDue(until: renewAt, reason: "renews when \(share) of the lifetime is left")
+    }
+
+    /// The lifetime rule: a third of the lifetime left, half under ten days (a 160-hour certificate renews with 80
+    /// hours left, a 45-day one with 15 days, a 90-day one with 30).
+    static func lifetimeRenewal(notBefore: Date, notAfter: Date) -> (at: Date, share: String) {
+        let lifetime = notAfter.timeIntervalSince(notBefore)
+        let margin = lifetime < 10 * 86_400 ? 0.5 : 1.0 / 3.0
+        return (notAfter.addingTimeInterval(-lifetime * margin), margin == 0.5 ? "half" : "a third")
     }
 }

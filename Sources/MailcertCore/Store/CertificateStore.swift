@@ -55,6 +55,8 @@ public protocol StoreReader {
     func nextKey(of name: String) throws -> PrivateKey?
     /// The ACME options a certificate was obtained with, or nil when it was not obtained over ACME.
     func renewalOptions(of name: String) throws -> ACMEOptions?
+    /// The CA's last renewal information (ARI) for `name`'s certificate, or nil when none was kept.
+    func renewalInfo(of name: String) throws -> StoredRenewalInfo?
     /// The account kept for a CA directory, or nil.
     func account(directoryURL: String) throws -> StoredAccount?
     /// The new key of an account rollover the CA has not yet confirmed, or nil.
@@ -84,6 +86,8 @@ public protocol StoreWriter: StoreReader {
     /// Makes `key` the next key of `name`, replacing any earlier one.
     func saveNextKey(name: String, key: PrivateKey) throws
     func saveRenewalOptions(name: String, options: ACMEOptions) throws
+    /// Replaces the kept renewal information of `name` with the CA's latest answer.
+    func saveRenewalInfo(name: String, info: StoredRenewalInfo) throws
     /// Makes `key` and its CSR the pending request of `name` in one switch; an earlier pending request is kept
     /// aside when `keepPrevious` (its CSR may be at a CA), else dropped.
     func savePending(
@@ -121,6 +125,7 @@ public enum StoreItem: Sendable, Hashable {
     case pending(String)
     case nextKey(String)
     case renewalOptions(String)
+    case renewalInfo(String)
     case accounts
     case account(directoryURL: String)
     case accountNextKey(directoryURL: String)

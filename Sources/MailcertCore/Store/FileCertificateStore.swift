@@ -82,6 +82,10 @@ public struct FileCertificateStore: CertificateStore {
         }
     }
 
+    public func renewalInfo(of name: String) throws -> StoredRenewalInfo? {
+        try Self.renewalInfoFile(paths, name).loadIfPresent()
+    }
+
     public func account(directoryURL: String) throws -> StoredAccount? {
         let keyFile = paths.accountKey(directoryURL)
         guard let key = try readKey(keyFile, context: {
@@ -128,6 +132,7 @@ public struct FileCertificateStore: CertificateStore {
         case .pending(let name): paths.pending(name).path
         case .nextKey(let name): paths.nextKey(name).path
         case .renewalOptions(let name): paths.renewalOptions(name).path
+        case .renewalInfo(let name): paths.renewalInfo(name).path
         case .accounts: paths.accounts.path
         case .account(let directoryURL): paths.account(directoryURL).path
         case .accountNextKey(let directoryURL): paths.accountNextKey(directoryURL).path
@@ -171,6 +176,9 @@ public struct FileCertificateStore: CertificateStore {
         }
     }
 
+    static func renewalInfoFile(_ paths: StatePaths, _ name: String) -> StateFile<StoredRenewalInfo> {
+        StateFile(url: paths.renewalInfo(name), holds: "the CA's renewal information (ARI)")
+    }
     static func bindingsFile(_ paths: StatePaths) -> StateFile<Bindings> {
         StateFile(url: paths.bindings, holds: "a JSON object of service names")
     }
@@ -260,6 +268,12 @@ struct FileStoreWriter: StoreWriter, ReadsThroughStore {
     func saveRenewalOptions(name: String, options: ACMEOptions) throws {
         try makeCertificateDirectory(name)
         try StateFile<ACMEOptions>(url: paths.renewalOptions(name), holds: "renewal options").save(options)
+    }
+
+    /// Keeps the CA's last ARI answer for `name` (`certs/<name>/ari.json`).
+    func saveRenewalInfo(name: String, info: StoredRenewalInfo) throws {
+        try makeCertificateDirectory(name)
+        try FileCertificateStore.renewalInfoFile(paths, name).save(info)
     }
 
     /// Makes `key` and the CSR the pending request of `name`, in one symlink switch (`pending -> .pending-<label>`).

@@ -14,6 +14,7 @@ public final class InMemoryCertificateStore: CertificateStore, @unchecked Sendab
         var pending: [String: PendingKey] = [:]
         var nextKeys: [String: PrivateKey] = [:]
         var renewalOptions: [String: ACMEOptions] = [:]
+        var renewalInfo: [String: StoredRenewalInfo] = [:]
         var accounts: [String: StoredAccount] = [:]
         var accountNextKeys: [String: PrivateKey] = [:]
         var bindings = Bindings()
@@ -79,6 +80,7 @@ public final class InMemoryCertificateStore: CertificateStore, @unchecked Sendab
     public func pending(of name: String) throws -> PendingKey? { read { $0.pending[name] } }
     public func nextKey(of name: String) throws -> PrivateKey? { read { $0.nextKeys[name] } }
     public func renewalOptions(of name: String) throws -> ACMEOptions? { read { $0.renewalOptions[name] } }
+    public func renewalInfo(of name: String) throws -> StoredRenewalInfo? { read { $0.renewalInfo[name] } }
     public func account(directoryURL: String) throws -> StoredAccount? { read { $0.accounts[directoryURL] } }
     public func accountNextKey(directoryURL: String) throws -> PrivateKey? {
         read { $0.accountNextKeys[directoryURL] }
@@ -168,6 +170,7 @@ struct InMemoryStoreWriter: StoreWriter, ReadsThroughStore {
     func saveRenewalOptions(name: String, options: ACMEOptions) throws {
         store.change { $0.renewalOptions[name] = options }
     }
+    func saveRenewalInfo(name: String, info: StoredRenewalInfo) throws { store.change { $0.renewalInfo[name] = info } }
 
     func savePending(
         name: String, key: PrivateKey, csr: CertificateSigningRequest, request: PendingRequest, keepPrevious: Bool,

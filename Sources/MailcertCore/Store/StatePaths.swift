@@ -9,6 +9,7 @@ import MailcertCrypto
 /// STATE/certs/<name>/pending/{key.pem,csr.pem,request.json}   (a CSR waiting for `import`)
 /// STATE/certs/<name>/next-key.pem                            (pre-generated next key, for DANE rollover)
 /// STATE/certs/<name>/renewal.json                           (the ACME options renewals repeat)
+/// STATE/certs/<name>/ari.json                               (the CA's last renewal information, RFC 9773)
 /// STATE/accounts/<directory-host>/<id>/{account.json,key.pem,key.next.pem}
 /// STATE/{bindings,deploy,proofs,listener}.json
 /// STATE/hooks/{pre,deploy,post}/                             (executables run around renewals, in name order)
@@ -44,6 +45,7 @@ public struct StatePaths: Sendable {
     }
     public func current(_ name: String) -> URL { certificate(name).appendingPathComponent("current") }
     public func renewalOptions(_ name: String) -> URL { certificate(name).appendingPathComponent("renewal.json") }
+    public func renewalInfo(_ name: String) -> URL { certificate(name).appendingPathComponent("ari.json") }
     public func nextKey(_ name: String) -> URL { certificate(name).appendingPathComponent("next-key.pem") }
     public func pending(_ name: String) -> URL { certificate(name).appendingPathComponent("pending", isDirectory: true) }
     public func pendingFile(_ name: String, _ file: String) -> URL { pending(name).appendingPathComponent(file) }

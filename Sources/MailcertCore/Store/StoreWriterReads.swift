@@ -14,6 +14,7 @@ extension ReadsThroughStore {
     func pending(of name: String) throws -> PendingKey? { try readSide.pending(of: name) }
     func nextKey(of name: String) throws -> PrivateKey? { try readSide.nextKey(of: name) }
     func renewalOptions(of name: String) throws -> ACMEOptions? { try readSide.renewalOptions(of: name) }
+    func renewalInfo(of name: String) throws -> StoredRenewalInfo? { try readSide.renewalInfo(of: name) }
     func account(directoryURL: String) throws -> StoredAccount? { try readSide.account(directoryURL: directoryURL) }
     func accountNextKey(directoryURL: String) throws -> PrivateKey? {
         try readSide.accountNextKey(directoryURL: directoryURL)
