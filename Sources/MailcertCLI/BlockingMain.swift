@@ -1,12 +1,15 @@
 import ArgumentParser
 import Dispatch
+import Foundation
+import MailcertCheck
 
 extension Mailcert {
     /// Parses the command line and runs the command with the main thread blocked in a semaphore rather than parked in
     /// dispatch_main: it stays an ordinary thread, so a privilege drop (`serve --user`) reaches it like any other.
     public static func runBlocking() {
+        let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         do {
-            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(arguments)
             guard let asynchronous = command as? any AsyncParsableCommand else {
                 try command.run()
                 return
@@ -20,7 +23,11 @@ extension Mailcert {
             done.wait()
             if let error = outcome.error { exit(withError: error) }
         } catch {
-            exit(withError: error)
+            // check is a monitoring plugin: its usage errors are UNKNOWN (3); 64 would read as an unknown code.
+            guard arguments.first == CheckCommand.configuration.commandName, exitCode(for: error) == .validationFailure
+            else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(withError: ExitCode(CheckStatus.unknown.exitCode))
         }
     }
 }

@@ -17,7 +17,8 @@ struct CheckCommand: AsyncParsableCommand {
             root: the system's roots plus --ca-bundle), key (the key matches; local only), validity (dates, days \
             left against --warn-days/--crit-days), names (every --hostname covered by a subjectAltName dNSName, \
             RFC 9525: no common-name fallback, a wildcard only as the whole left-most label), serverAuth \
-            (extendedKeyUsage), strength (RSA under 2048 bits, SHA-1 signatures), dane (--tlsa records, or the \
+            (extendedKeyUsage), clientAuth (whether it can also be a TLS client certificate; always OK), strength \
+            (RSA under 2048 bits, SHA-1 signatures), dane (--tlsa records, or the \
             TLSA records DNS has for an MX host, with RFC 7672 semantics: DANE-EE(3) ignores names and dates, \
             DANE-TA(2) checks them), and for servers starttls (offered and accepted; bytes sent before the \
             handshake are discarded and reported) and protocol (TLS version and cipher).
@@ -28,9 +29,11 @@ struct CheckCommand: AsyncParsableCommand {
             nameserver of /etc/resolv.conf) and checks every address of every MX host against the MX host name.
 
             Exit status, as monitoring plugins: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (not reachable, timed out, \
-            not a mail server, or the check itself could not run: a missing file, an unknown name). Several \
-            results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. --json prints every check with its \
-            status and reason.
+            not a mail server, or the check itself could not run: a missing file, an unknown name, a usage error). \
+            Several results combine to the worst: CRITICAL, then UNKNOWN, then WARNING. The first line is what \
+            Nagios and Icinga read, STATUS: summary | days_left=N;W:;C: (for --domain the minimum, then \
+            days_left_HOST_ADDRESS for each address); details follow. --json prints every check with its status \
+            and reason.
             """
     )
 
@@ -143,9 +146,10 @@ struct CheckCommand: AsyncParsableCommand {
             try await Output.reportingErrors {
                 let outcome = try await checkRun().run(store: global.store(), now: Date())
                 status = outcome.status
+                let text = CheckReportText(warningDays: warnDays, criticalDays: critDays)
                 switch outcome {
-                case .walk(let report): try json ? Output.printJSON(report) : Output.print(CheckReportText.walk(report))
-                case .single(let report): try json ? Output.printJSON(report) : Output.print(CheckReportText.report(report))
+                case .walk(let report): try json ? Output.printJSON(report) : Output.print(text.walk(report))
+                case .single(let report): try json ? Output.printJSON(report) : Output.print(text.report(report))
                 }
             }
         } catch let exit as ExitCode where exit == .failure {

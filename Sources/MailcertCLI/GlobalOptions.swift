@@ -24,6 +24,9 @@ struct GlobalOptions: ParsableArguments {
     /// STATE/hooks: the pre, deploy and post hooks of renewals.
     var hooksDirectory: URL { paths().hooks }
 
+    /// systemd sets JOURNAL_STREAM when a unit's output goes to the journal: diagnostics then carry priorities.
+    static let stderrIsJournal = !(ProcessInfo.processInfo.environment["JOURNAL_STREAM"] ?? "").isEmpty
+
     private func paths() -> StatePaths {
         let environment = ProcessInfo.processInfo.environment
         let root: URL =

@@ -23,12 +23,15 @@ enum Output {
         return ExitCode.failure
     }
 
-    static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("mailcert: warning: \(message)\n".utf8))
-    }
+    /// Journal priority prefixes when systemd made standard error the journal.
+    static let format = DiagnosticFormat(journal: GlobalOptions.stderrIsJournal)
 
-    static func note(_ message: String) {
-        FileHandle.standardError.write(Data("mailcert: \(message)\n".utf8))
+    static func warn(_ message: String) { diagnose("mailcert: warning: \(message)", .warning) }
+
+    static func note(_ message: String) { diagnose("mailcert: \(message)", .notice) }
+
+    private static func diagnose(_ text: String, _ priority: DiagnosticFormat.Priority) {
+        FileHandle.standardError.write(Data(format.lines(text, priority: priority).utf8))
     }
 
     static func print(_ text: String) {
@@ -40,21 +43,10 @@ enum Output {
         print(String(decoding: try StoreJSON.encoder().encode(value), as: UTF8.self))
     }
 
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("mailcert: error: \(message)\n".utf8))
-    }
+    static func printError(_ message: String) { diagnose("mailcert: error: \(message)", .error) }
 }
 
 extension Reporter {
     /// Notes and warnings on standard error, as every command prints them.
     static let stderr = Reporter(note: { Output.note($0) }, warn: { Output.warn($0) })
-}
-
-extension DeployAndProve {
-    /// The real edges: reload hooks and postconf run as processes (each with two minutes), proofs over the wire,
-    /// EHLO with this host's name.
-    static var live: DeployAndProve {
-        DeployAndProve(
-            runner: ProcessRunner(timeout: .seconds(120)), probe: LiveServiceProbe(), ehloName: LocalHostName.value)
-    }
 }

@@ -48,6 +48,10 @@ struct RenewCommand: AsyncParsableCommand {
     @Option(name: .customLong("proof-window"), help: "Seconds a bound service gets to serve a renewed certificate (default 30).")
     var proofWindow: Double = 30
 
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp(
+        "Also write the metrics here (0644), e.g. /var/lib/prometheus/node-exporter/mailcert.prom.", valueName: "path"))
+    var metricsFile: String?
+
     @Flag(help: "Print the results as JSON.")
     var json = false
 
@@ -64,9 +68,11 @@ struct RenewCommand: AsyncParsableCommand {
             let store = global.store()
             var run = RenewalRun(
                 names: name.map { [$0] },
-                hooks: HookRunner(directory: global.hooksDirectory, timeout: .milliseconds(Int(hookTimeout * 1000))))
+                hooks: HookRunner(
+                    directory: global.hooksDirectory, systemDirectory: URL(fileURLWithPath: "/etc/mailcert/hooks"),
+                    timeout: .milliseconds(Int(hookTimeout * 1000))))
             (run.force, run.concurrency, run.dryRun, run.proofWindow) = (force, concurrency, dryRun, proofWindow)
-            run.pause = randomSleep
+            (run.pause, run.metricsCopy) = (randomSleep, metricsFile.map { URL(fileURLWithPath: $0) })
             let started = ContinuousClock.now
             let report = try await run.run(
                 store: store, transport: ACMEOptionGroup.transport(caBundle:), steps: .live, now: { Date() },

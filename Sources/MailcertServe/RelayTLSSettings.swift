@@ -127,9 +127,23 @@ public struct RelayTLSSettings: Equatable {
                 "\(setting): no certificate named '\(name)' in \(store.location(of: .certificates)) "
                     + "(see 'mailcert list'); nothing was started")
         }
+        try requireClientAuth(name, setting: setting, store: store)
         let files = store.servedFiles(of: name)
         return CertificateSource(
             name: name, chainFile: files.fullchain, keyFile: files.key, watchedDirectories: files.watched)
+    }
+
+    /// The upstream checks a client certificate's extendedKeyUsage: one without clientAuth fails its handshake on
+    /// every message, so it is refused at start instead, with the way out.
+    private static func requireClientAuth(_ name: String, setting: String, store: FileCertificateStore) throws {
+        guard let version = try store.currentVersion(of: name) else { return }
+        guard try !version.certificate().allowsClientAuth else { return }
+        throw MailcertError(
+            .badInput,
+            "\(setting): certificate '\(name)' is serverAuth only (its extendedKeyUsage lacks clientAuth), so an "
+                + "upstream that checks it refuses it as a TLS client certificate; public CAs issue serverAuth-only "
+                + "certificates since 2026. Give a client certificate from a private CA (imported under its own "
+                + "name), or drop \(setting); nothing was started")
     }
 
     /// A usage error: the CLI's `validate()` reports it as one; at start (where the config file is known) it becomes a

@@ -21,6 +21,8 @@ public struct ServeRunner {
         if let user = settings.user, getpwnam(user) == nil {
             throw MailcertError(.badInput, "no user \"\(user)\" in the password database (--user); nothing was started")
         }
+        // Before the first bind: a SIGTERM once the port accepts must shut down in order, never kill the process.
+        let signals = SignalWaiter(logger: logger)
         let contexts = TLSContextStore()
         let sources = settings.sourceList
         let reloader = CertificateReloader(sources: { sources.sources }, store: contexts, logger: logger)
@@ -59,7 +61,6 @@ public struct ServeRunner {
                     """)
             }
         }
-        let signals = SignalWaiter(logger: logger)
         signals.onHangUp { reloader.reload(reason: "SIGHUP") }
         let rotation = rotateTicketKeys(reloader)
         logger.notice("ready")

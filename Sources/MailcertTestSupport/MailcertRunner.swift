@@ -17,8 +17,14 @@ public struct MailcertRunner: Sendable {
     }()
 
     /// `mailcert ARGS` with MAILCERT_STATE_DIR set to this runner's store.
-    public func run(_ arguments: [String], stdin: Data? = nil) throws -> Subprocess.Result {
+    /// `environment` is added to this process's, less JOURNAL_STREAM (a test run under systemd would otherwise see
+    /// journal priority prefixes on every diagnostic); a test that wants the journal's format passes it.
+    public func run(
+        _ arguments: [String], stdin: Data? = nil, environment extra: [String: String] = [:]
+    ) throws -> Subprocess.Result {
         var environment = ProcessInfo.processInfo.environment
+        environment["JOURNAL_STREAM"] = nil
+        environment.merge(extra) { $1 }
         environment["MAILCERT_STATE_DIR"] = stateDirectory
         return try Subprocess.run(Self.binary, arguments, stdin: stdin, environment: environment)
     }

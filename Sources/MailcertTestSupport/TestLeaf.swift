@@ -10,6 +10,7 @@ public struct LeafSpec: Sendable {
     public var key: String
     /// The signature digest: "sha256", "sha1".
     public var digest: String
+    /// The extendedKeyUsage value ("serverAuth", "serverAuth,clientAuth"); empty for no extension at all.
     public var extendedKeyUsage: String
     /// YYYYMMDDHHMMSSZ, or nil for now.
     public var notBefore: String?
@@ -95,7 +96,7 @@ extension TestCA {
             [leaf]
             basicConstraints = critical,CA:FALSE
             keyUsage = critical,digitalSignature,keyEncipherment
-            extendedKeyUsage = \(extendedKeyUsage)
+            \(extendedKeyUsage.isEmpty ? "" : "extendedKeyUsage = \(extendedKeyUsage)")
             """)
     }
 

@@ -45,7 +45,7 @@ struct CheckCommandTests {
     }
 
     @Test(
-        "usage errors exit 64 and say what is wrong",
+        "usage errors exit 3 (UNKNOWN: a plugin runner reads 64 as garbage) and say what is wrong",
         arguments: [
             (["check"], "exactly one of --name, --cert, --connect or --domain"),
             (["check", "--name", "a", "--connect", "b"], "exactly one of"),
@@ -58,11 +58,22 @@ struct CheckCommandTests {
             (["check", "--connect", "a:99999"], "between 1 and 65535"),
             (["check", "--connect", "a", "--port", "587"], "--port goes with --domain"),
             (["check", "--domain", "example.test", "--resolver", "notanip"], "--resolver: invalid DNS resolver address"),
+            (["check", "--name", "a", "--no-such-flag"], "Error: "),
+            (["--state-dir", "/tmp", "check"], "exactly one of --name, --cert, --connect or --domain"),
         ])
     func usage(arguments: [String], says: String) throws {
         let result = try MailcertRunner().run(arguments)
-        #expect(result.status == 64, "\(result.output)")
+        #expect(result.status == 3, "\(result.output)")
         #expect(result.stderr.contains(says), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+    }
+
+    @Test(
+        "other commands keep exit 64 for usage errors",
+        arguments: [["list", "--no-such-flag"], ["renew", "--concurrency", "0"]])
+    func otherUsage(arguments: [String]) throws {
+        let result = try MailcertRunner().run(arguments)
+        #expect(result.status == 64, "\(result.output)")
     }
 
     @Test("a check that cannot run is UNKNOWN (exit 3), naming the file, never a WARNING-like exit 1")

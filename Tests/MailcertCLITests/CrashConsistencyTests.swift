@@ -31,7 +31,10 @@ struct CrashConsistencyTests {
     private func assertConsistent(_ mailcert: MailcertRunner) throws {
         let current = "\(mailcert.stateDirectory)/certs/mx1/current"
         let files = try FileManager.default.contentsOfDirectory(atPath: current).sorted()
-        #expect(files == ["cert.pem", "chain.pem", "fullchain.pem", "key.pem", "meta.json"])
+        #expect(files == ["cert.pem", "chain.pem", "fullchain.pem", "key.pem", "meta.json", "privkey.pem"])
+        // certbot's name for the key is the same key: never one from another version.
+        let privkey = try Data(contentsOf: URL(fileURLWithPath: "\(current)/privkey.pem"))
+        #expect(privkey == (try Data(contentsOf: URL(fileURLWithPath: "\(current)/key.pem"))))
         let key = try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: "\(current)/key.pem"))))
         let certificate = try Certificate.parseAll(Array(try Data(contentsOf: URL(fileURLWithPath: "\(current)/cert.pem"))))[0]
         #expect(certificate.matches(key))

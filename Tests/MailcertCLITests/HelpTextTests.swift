@@ -38,7 +38,9 @@ struct HelpTextTests {
         let result = try MailcertRunner().run(["check", "--help"])
         #expect(result.status == 0)
         let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for check in ["chain", "key", "validity", "names", "serverAuth", "strength", "dane", "starttls", "protocol"] {
+        for check in [
+            "chain", "key", "validity", "names", "serverAuth", "clientAuth", "strength", "dane", "starttls", "protocol",
+        ] {
             #expect(text.contains("\(check) ("), "check \(check) is explained")
         }
         #expect(text.contains("values: smtp, imap, pop3, none"))

@@ -14,7 +14,7 @@ struct LocalCheckTests {
         let leaf = try ca.issue(LeafSpec(["mx1.example.test", "mail.example.test"]))
         let results = CertificateChecks.run(
             try CheckFixture.subject(leaf), policy: try CheckFixture.policy(["mx1.example.test", "MAIL.example.test."]))
-        #expect(results.map(\.check) == ["chain", "key", "validity", "names", "serverAuth", "strength"])
+        #expect(results.map(\.check) == ["chain", "key", "validity", "names", "serverAuth", "clientAuth", "strength"])
         #expect(results.allSatisfy { $0.status == .ok }, "\(results)")
         #expect(try CheckFixture.opensslVerifies(leaf, hostname: "mx1.example.test"))
     }

@@ -9,15 +9,17 @@ import Testing
 struct FileCertificateStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test("a version has its five files, keys 0600, and current points at it")
+    @Test("a version has its six files (privkey.pem: key.pem under certbot's name), keys 0600, current points at it")
     func layout() throws {
         let fixture = try StoreFixture()
         let version = try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: now)
         #expect(version.number == 1)
         #expect(fixture.currentTarget("mx1") == "versions/1")
         let files = try FileManager.default.contentsOfDirectory(atPath: version.directory.path).sorted()
-        #expect(files == ["cert.pem", "chain.pem", "fullchain.pem", "key.pem", "meta.json"])
+        #expect(files == ["cert.pem", "chain.pem", "fullchain.pem", "key.pem", "meta.json", "privkey.pem"])
         #expect(try fixture.mode(version.url(.key)) == 0o600)
+        #expect(try fixture.mode(version.url(.privateKey)) == 0o600)
+        #expect(try Data(contentsOf: version.url(.privateKey)) == Data(contentsOf: version.url(.key)))
         #expect(try fixture.mode(version.url(.certificate)) == 0o644)
         #expect(version.metadata.source == .selfSigned)
         #expect(version.metadata.hostnames == ["mx1.example.com"])

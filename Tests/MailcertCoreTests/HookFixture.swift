@@ -40,7 +40,8 @@ struct HookFixture {
         name: "mx1.example.com", domains: ["mx1.example.com", "mail.example.com"],
         certificate: "/var/lib/mailcert/certs/mx1.example.com/current/cert.pem",
         key: "/var/lib/mailcert/certs/mx1.example.com/current/key.pem",
-        fullchain: "/var/lib/mailcert/certs/mx1.example.com/current/fullchain.pem", service: "postfix")
+        fullchain: "/var/lib/mailcert/certs/mx1.example.com/current/fullchain.pem", service: "postfix",
+        lineage: "/var/lib/mailcert/certs/mx1.example.com/current")
 }
 
 /// The process table, read from /proc: what a timeout must leave behind is nothing.

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Hook runner")
 struct HookRunnerTests {
-    @Test("hooks run in byte order of their names, each with exactly PATH and the MAILCERT_* contract")
+    @Test("hooks run in byte order of their names, each with exactly PATH, the MAILCERT_* contract and RENEWED_*")
     func orderAndEnvironment() throws {
         let fixture = try HookFixture()
         // Byte order, not numeric or locale order: "10-a" < "20-b" < "9-late" (character by character) < "B-upper".
@@ -30,10 +30,14 @@ struct HookRunnerTests {
                 "MAILCERT_NAME=mx1.example.com",
                 "MAILCERT_SERVICE=postfix",
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "RENEWED_DOMAINS=mx1.example.com mail.example.com",
+                "RENEWED_LINEAGE=/var/lib/mailcert/certs/mx1.example.com/current",
             ])
         // Something this test process has is not passed on.
         let ours = try #require(
-            ProcessInfo.processInfo.environment.keys.first { $0 != "PATH" && !$0.hasPrefix("MAILCERT_") })
+            ProcessInfo.processInfo.environment.keys.first {
+                $0 != "PATH" && !$0.hasPrefix("MAILCERT_") && !$0.hasPrefix("RENEWED_")
+            })
         #expect(!received.contains { $0.hasPrefix("\(ours)=") })
     }
 
@@ -49,7 +53,7 @@ struct HookRunnerTests {
         #expect(received.contains("PATH=/usr/bin:/bin"))
         #expect(received.contains("LANG=C.UTF-8"))
         #expect(received.contains("MAILCERT_NAME=mx1.example.com"))
-        #expect(received.count == 8)
+        #expect(received.count == 10)
     }
 
     @Test("backup files, hidden files, directories and non-executables are skipped, each with a note saying why")

@@ -32,6 +32,11 @@ struct InventoryTests {
         #expect(fresh.status == .valid)
         #expect(fresh.issuer?.contains("CN=Mailcert Test Intermediate") == true)
         #expect(fresh.sha1?.count == 40 && fresh.sha256?.count == 64)
+        // The CA signs serverAuth only, as public CAs do since 2026: not a client certificate, and --long says so.
+        #expect(fresh.clientAuth == false)
+        #expect(InventoryTable.long([fresh]).contains("clientAuth : no (serverAuth only"))
+        let json = String(decoding: try StoreJSON.encoder().encode(fresh), as: UTF8.self)
+        #expect(json.contains(#""clientAuth" : false"#), "\(json)")
         let late = try Inventory.load(store: fixture.store, now: now.addingTimeInterval(80 * 86_400)).entries[0]
         #expect(late.status == .expiring)
     }

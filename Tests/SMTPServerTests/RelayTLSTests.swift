@@ -222,7 +222,7 @@ struct RelayTLSTests {
     func clientCertificate() throws {
         let upstream = try TLSUpstream()
         let client = "relay-client.relay.test"
-        let listener = try RelayListener(certificates: [client]).start(
+        let listener = try RelayListener(clients: [client]).start(
             upstreamPort: upstream.postfix.port, ["--relay-tls", "encrypt", "--relay-cert", client])
 
         let sent = try listener.send(subject: "client-cert", to: TLSUpstream.recipient)
@@ -244,6 +244,9 @@ struct RelayTLSTests {
         let relay = ["--relay", "127.0.0.1:\(FreePort.pick())"]
         let bad = try runner.state.write("bad-value.toml", "relay = \"127.0.0.1:25\"\nrelay_tls = \"sometimes\"\n")
         let typo = try runner.state.write("typo.toml", "relay = \"127.0.0.1:25\"\nrelay_tsl = \"verify\"\n")
+        // What public CAs issue since 2026 (and what --self-signed makes): serverAuth only, no client certificate.
+        let serverOnly = try runner.run(["request", "-d", "server-only.relay.test", "--self-signed"])
+        try #require(serverOnly.status == 0, "\(serverOnly.output)")
         let cases: [([String], String)] = [
             (relay + ["--relay-tls", "sometimes"], "--relay-tls must be one of none, may, encrypt, verify"),
             (["--config", bad], "relay_tls (in --config) must be one of none, may, encrypt, verify"),
@@ -257,6 +260,14 @@ struct RelayTLSTests {
             (
                 relay + ["--relay-tls", "verify", "--relay-cert", "missing"],
                 "--relay-cert: no certificate named 'missing'"
+            ),
+            (
+                relay + ["--relay-tls", "encrypt", "--relay-cert", "server-only.relay.test"],
+                "--relay-cert: certificate 'server-only.relay.test' is serverAuth only"
+            ),
+            (
+                relay + ["--relay-tls", "encrypt", "--relay-cert", "server-only.relay.test"],
+                "a client certificate from a private CA (imported under its own name), or drop --relay-cert"
             ),
         ]
         for (arguments, message) in cases {

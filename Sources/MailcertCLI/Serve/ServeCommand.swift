@@ -168,10 +168,8 @@ struct ServeCommand: ParsableCommand {
                 let file = try config.map { try ServeConfigFile.load(URL(fileURLWithPath: $0)) }
                 let settings = try ServeSettings(overrides: overrides, file: file, store: global.store())
                 let level = Logger.Level(rawValue: logLevel) ?? .info
-                LoggingSystem.bootstrap { label in
-                    var handler = StreamLogHandler.standardError(label: label)
-                    handler.logLevel = level
-                    return handler
+                LoggingSystem.bootstrap {
+                    JournalLogHandler.serveHandler(label: $0, level: level, journal: GlobalOptions.stderrIsJournal)
                 }
                 try ServeRunner(settings: settings, logger: Logger(label: "mailcert.serve")).run()
             }

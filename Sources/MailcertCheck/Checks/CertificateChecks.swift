@@ -8,6 +8,7 @@ public enum CertificateChecks {
             ValidityCheck.evaluate(subject, policy: policy),
             NamesCheck.evaluate(subject, policy: policy),
             ServerAuthCheck.evaluate(subject),
+            ClientAuthCheck.evaluate(subject),
             StrengthCheck.evaluate(subject),
         ]
         if let key = subject.key { results.insert(KeyMatchCheck.evaluate(subject.leaf, key: key), at: 1) }
@@ -24,10 +25,12 @@ public enum CertificateChecks {
         let skipped: Set<String> = usage == 3 ? ["chain", "names", "validity"] : ["chain"]
         return results.map { result in
             guard result.status == .critical, skipped.contains(result.check) else { return result }
-            return CheckResult(
+            var relaxed = CheckResult(
                 result.check, .warning,
                 result.reason + " (DANE senders accept it under the matching TLSA record; other verifying senders "
                     + "refuse it)")
+            relaxed.daysLeft = result.daysLeft
+            return relaxed
         }
     }
 }

@@ -7,14 +7,23 @@ enum ValidityCheck {
         let now = policy.now
         // Roots are trust anchors, not part of what the server vouches for: their dates are the trust store's business.
         let relevant = [subject.leaf] + subject.intermediates.filter { !$0.isSelfSigned }
+        let first = relevant.min { $0.notValidAfter < $1.notValidAfter } ?? subject.leaf
+        let days = daysLeft(until: first.notValidAfter, now: now)
+        var result = verdict(relevant, first: first, days: days, policy: policy)
+        result.daysLeft = days
+        return result
+    }
+
+    private static func verdict(_ relevant: [Certificate], first: Certificate, days: Int, policy: CheckPolicy)
+        -> CheckResult
+    {
+        let now = policy.now
         if let early = relevant.first(where: { $0.notValidBefore > now }) {
             return CheckResult(
                 "validity", .critical,
                 "\(early.displayName) is not valid yet: valid from \(DateText.instant(early.notValidBefore))")
         }
-        let first = relevant.min { $0.notValidAfter < $1.notValidAfter } ?? subject.leaf
-        let days = daysLeft(until: first.notValidAfter, now: now)
-        let which = first === subject.leaf ? "" : " (\(first.displayName), sent with the leaf)"
+        let which = first === relevant[0] ? "" : " (\(first.displayName), sent with the leaf)"
         if first.notValidAfter <= now {
             return CheckResult(
                 "validity", .critical,

@@ -17,6 +17,9 @@ public struct CheckReport: Sendable, Codable {
 
     public var status: CheckStatus { CheckStatus.worst(results.map(\.status)) }
 
+    /// Days left before the first certificate checked expires; nil when no certificate was reached.
+    public var daysLeft: Int? { results.lazy.compactMap(\.daysLeft).first }
+
     /// The results that are not OK, worst first: what a one-line summary names.
     public var problems: [CheckResult] {
         results.filter { $0.status != .ok }.sorted { $0.status.severity > $1.status.severity }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The environment a hook runs with: the `MAILCERT_*` contract of DESIGN.md section 6, a `PATH`, and nothing else.
+/// The environment a hook runs with: the `MAILCERT_*` contract of DESIGN.md section 6, certbot's `RENEWED_LINEAGE`
+/// and `RENEWED_DOMAINS` (so deploy hooks written for certbot run unchanged), a `PATH`, and nothing else.
 ///
 /// Hooks never inherit mailcert's own environment: a credential in the caller's environment (an EAB key, a cloud
 /// token for a DNS hook) must not leak into a reload script, and a hook must behave the same from a terminal and
@@ -23,6 +24,13 @@ public struct HookEnvironment: Equatable, Sendable {
         public static let service = "MAILCERT_SERVICE"
         /// Every contract variable, in the order of DESIGN.md.
         public static let all = [name, domains, certificate, key, fullchain, service]
+        /// certbot's: the certificate's `current/` directory, holding `privkey.pem`, `fullchain.pem`, `cert.pem` and
+        /// `chain.pem` as certbot's live/NAME does; empty for pre and post hooks.
+        public static let renewedLineage = "RENEWED_LINEAGE"
+        /// certbot's: the hostnames, separated by single spaces (the same as `MAILCERT_DOMAINS`).
+        public static let renewedDomains = "RENEWED_DOMAINS"
+        /// The certbot variables, set beside the contract.
+        public static let certbot = [renewedLineage, renewedDomains]
     }
 
     /// The PATH a hook gets unless the caller passes one: system directories only, never the current directory.
@@ -34,6 +42,8 @@ public struct HookEnvironment: Equatable, Sendable {
     public var key: String
     public var fullchain: String
     public var service: String
+    /// The directory holding the files in service (`RENEWED_LINEAGE`); empty when there is no one certificate.
+    public var lineage: String
     /// PATH for the hook; when nil, `extra["PATH"]`, else `defaultPath`.
     public var path: String?
     /// Further variables the caller chose to pass on (e.g. `LANG`); the contract variables win over these.
@@ -41,7 +51,7 @@ public struct HookEnvironment: Equatable, Sendable {
 
     public init(
         name: String, domains: [String], certificate: String, key: String, fullchain: String, service: String = "",
-        path: String? = nil, extra: [String: String] = [:]
+        lineage: String = "", path: String? = nil, extra: [String: String] = [:]
     ) {
         self.name = name
         self.domains = domains
@@ -49,6 +59,7 @@ public struct HookEnvironment: Equatable, Sendable {
         self.key = key
         self.fullchain = fullchain
         self.service = service
+        self.lineage = lineage
         self.path = path
         self.extra = extra
     }
@@ -58,7 +69,8 @@ public struct HookEnvironment: Equatable, Sendable {
     public init(current version: StoredVersion, files: ServedFiles, service: String = "", hookPath: String? = nil) {
         self.init(
             name: version.name, domains: version.metadata.hostnames, certificate: files.certificate.path,
-            key: files.key.path, fullchain: files.fullchain.path, service: service, path: hookPath)
+            key: files.key.path, fullchain: files.fullchain.path, service: service, lineage: files.directory.path,
+            path: hookPath)
     }
 
     /// The complete environment of the hook process.
@@ -71,6 +83,8 @@ public struct HookEnvironment: Equatable, Sendable {
         result[Variable.key] = key
         result[Variable.fullchain] = fullchain
         result[Variable.service] = service
+        result[Variable.renewedLineage] = lineage
+        result[Variable.renewedDomains] = domains.joined(separator: " ")
         return result
     }
 }

@@ -18,6 +18,9 @@ public struct InventoryEntry: Codable, Equatable, Sendable {
     public var notAfter: Date?
     public var daysLeft: Int?
     public var keyType: String?
+    /// Whether the certificate may also act as a TLS client certificate (a relay's `--relay-cert`): public CAs issue
+    /// serverAuth-only certificates since 2026. Nil when there is no version in service.
+    public var clientAuth: Bool?
     public var services: [String]
     /// Each bound service and whether it serves the version in service (`list` shows the stale ones).
     public var serviceStatus: [ServiceStatus]?
@@ -87,7 +90,7 @@ public struct Inventory: Sendable {
             source: current.metadata.source, sha256: leaf.sha256Thumbprint, sha1: leaf.sha1Thumbprint,
             hostnames: leaf.dnsNames, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notValidBefore,
             notAfter: leaf.notValidAfter, daysLeft: CertificateStatus.daysLeft(leaf, now: now),
-            keyType: leaf.keyType?.rawValue ?? leaf.keyDisplayName, services: services,
+            keyType: leaf.keyType?.rawValue ?? leaf.keyDisplayName, clientAuth: leaf.allowsClientAuth, services: services,
             path: store.servedFiles(of: name).directory.path, pending: pending)
         // Renewal details are extras: a damaged renewal.json or ari.json is `renew`'s to report, not a reason to
         // hide the certificate.

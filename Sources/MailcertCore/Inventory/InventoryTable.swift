@@ -32,7 +32,8 @@ public enum InventoryTable {
                 ("hostnames", entry.hostnames.joined(separator: ", ")), ("subject", entry.subject ?? "-"),
                 ("issuer", entry.issuer ?? "-"), ("not before", day(entry.notBefore)),
                 ("not after", day(entry.notAfter)), ("days left", entry.daysLeft.map(String.init) ?? "-"),
-                ("key type", entry.keyType ?? "-"), ("sha256", entry.sha256 ?? "-"), ("sha1", entry.sha1 ?? "-"),
+                ("key type", entry.keyType ?? "-"), ("clientAuth", clientAuth(entry.clientAuth)),
+                ("sha256", entry.sha256 ?? "-"), ("sha1", entry.sha1 ?? "-"),
                 ("services", entry.services.isEmpty ? "-" : serviceLabels(entry).joined(separator: ", ")),
                 ("path", entry.path ?? "-"),
             ]
@@ -44,6 +45,12 @@ public enum InventoryTable {
             }
             return fields.map { "\($0.0.padding(toLength: 11, withPad: " ", startingAt: 0)): \($0.1)" }.joined(separator: "\n")
         }.joined(separator: "\n\n")
+    }
+
+    /// Whether the certificate can also be a TLS client certificate, in words.
+    private static func clientAuth(_ allowed: Bool?) -> String {
+        guard let allowed else { return "-" }
+        return allowed ? "yes" : "no (serverAuth only: not usable as a TLS client certificate)"
     }
 
     /// The issuer's CN when it has one ("R11"), else the whole RFC 2253 name.

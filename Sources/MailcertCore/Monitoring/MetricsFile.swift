@@ -28,12 +28,13 @@ public enum MetricsFile {
     /// Records `attempts` as made at `now`, then rewrites the history and the exposition for every certificate in
     /// `store`, holding the store's lock. Does nothing when the store does not exist (nothing to report, and a run
     /// that changed nothing must not create it). Problems that cost only part of the file (an unreadable version, a
-    /// damaged history) go to `progress`; the rest is written.
+    /// damaged history) go to `progress`; the rest is written. Returns the exposition written, nil when none was.
+    @discardableResult
     public static func update(
         store: any CertificateStore, attempts: [RenewalAttempt], now: Date, progress: (String) -> Void = { _ in }
-    ) throws {
-        guard store.exists else { return }
-        try store.write { writer in
+    ) throws -> String? {
+        guard store.exists else { return nil }
+        return try store.write { writer in
             let names = try writer.names()
             var state: MetricsState
             do { state = try writer.metricsState() } catch {
@@ -48,9 +49,17 @@ public enum MetricsFile {
             state.keep(only: Set(try RenewalBatch.acmeNames(in: writer)))
             let notAfter = Self.notAfter(of: names, in: writer, progress: progress)
             let services = (try? ServiceStatus.all(in: writer)) ?? []
-            try writer.saveMetrics(
-                state: state, exposition: Self.render(notAfter: notAfter, state: state, services: services))
+            let exposition = Self.render(notAfter: notAfter, state: state, services: services)
+            try writer.saveMetrics(state: state, exposition: exposition)
+            return exposition
         }
+    }
+
+    /// A copy of the exposition outside the store, where the node exporter's textfile collector reads (Debian:
+    /// /var/lib/prometheus/node-exporter/mailcert.prom): 0644 and atomic (its temporary name is hidden and does not
+    /// end in .prom), so the collector never reads half a file. The store keeps its own copy as the record.
+    public static func writeCopy(_ exposition: String, to file: URL) throws {
+        try POSIXFile.writeAtomically(Array(exposition.utf8), to: file, mode: 0o644)
     }
 
     /// The exposition text for these expiry dates and this history, series sorted by certificate name.

@@ -18,6 +18,8 @@ public struct RenewalRun: Sendable {
     /// How long each bound service gets to serve a renewed certificate (its reload takes a moment).
     public var proofWindow: Double = 30
     public var hooks: HookRunner
+    /// Where the metrics are also written for the node exporter (`--metrics-file`); nil: only the store's copy.
+    public var metricsCopy: URL?
     /// Awaited once there is something to renew, before the run lock: the CLI's random wait off a terminal.
     public var pause: (@Sendable () async throws -> Void)?
 
@@ -132,8 +134,14 @@ public struct RenewalRun: Sendable {
     private func writeMetrics(
         _ store: any CertificateStore, attempts: [RenewalAttempt], now: Date, progress: Reporter
     ) {
-        do { try MetricsFile.update(store: store, attempts: attempts, now: now, progress: progress.warn) } catch {
-            progress.warn("\(error); \(store.location(of: .metrics)) keeps the values of the previous run")
+        let exposition: String?
+        do { exposition = try MetricsFile.update(store: store, attempts: attempts, now: now, progress: progress.warn) }
+        catch {
+            return progress.warn("\(error); \(store.location(of: .metrics)) keeps the values of the previous run")
+        }
+        guard let metricsCopy, let exposition else { return }
+        do { try MetricsFile.writeCopy(exposition, to: metricsCopy) } catch {
+            progress.warn("\(error); \(metricsCopy.path) keeps the values of the previous run")
         }
     }
 }

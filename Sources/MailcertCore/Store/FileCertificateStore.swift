@@ -222,8 +222,10 @@ struct FileStoreWriter: StoreWriter, ReadsThroughStore {
                 keyType: key.keyType?.rawValue ?? key.displayName, sha256: certificate.sha256Thumbprint,
                 notAfter: certificate.notValidAfter)
             let chainPEM = chain.map(\.pem).joined()
+            let keyPEM = Array(try key.pkcs8PEM().utf8)
             let files: [(VersionFile, [UInt8], mode_t)] = [
-                (.key, Array(try key.pkcs8PEM().utf8), 0o600),
+                (.key, keyPEM, 0o600),
+                (.privateKey, keyPEM, 0o600),
                 (.certificate, Array(certificate.pem.utf8), 0o644),
                 (.chain, Array(chainPEM.utf8), 0o644),
                 (.fullchain, Array((certificate.pem + chainPEM).utf8), 0o644),

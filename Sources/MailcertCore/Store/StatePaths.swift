@@ -4,7 +4,7 @@ import MailcertCrypto
 /// The one place where paths inside the state directory are formed.
 ///
 /// ```
-/// STATE/certs/<name>/versions/<n>/{key.pem,cert.pem,chain.pem,fullchain.pem,meta.json}
+/// STATE/certs/<name>/versions/<n>/{key.pem,privkey.pem,cert.pem,chain.pem,fullchain.pem,meta.json}
 /// STATE/certs/<name>/current -> versions/<n>
 /// STATE/certs/<name>/pending/{key.pem,csr.pem,request.json}   (a CSR waiting for `import`)
 /// STATE/certs/<name>/next-key.pem                            (pre-generated next key, for DANE rollover)
@@ -81,6 +81,8 @@ public struct StatePaths: Sendable {
 /// The file names inside one version directory.
 public enum VersionFile: String, CaseIterable, Sendable {
     case key = "key.pem"
+    /// The same bytes as `key.pem` under certbot's name, so scripts written for certbot's live/NAME layout work.
+    case privateKey = "privkey.pem"
     case certificate = "cert.pem"
     case chain = "chain.pem"
     case fullchain = "fullchain.pem"

@@ -25,11 +25,13 @@ final class LiveListener: @unchecked Sendable {
         maildir = runner.state.url.appendingPathComponent("Maildir", isDirectory: true)
     }
 
-    /// Starts `mailcert serve` serving `certificates` and waits until it accepts connections.
+    /// Starts `mailcert serve` serving `certificates` and waits until it accepts connections. `environment` adds to
+    /// this process's; JOURNAL_STREAM is cleared unless given (a test run under systemd would get journal lines).
     @discardableResult
-    func start(serving certificates: [String] = [hostname], implicitTLS: Bool = false, _ extra: [String] = [])
-        throws -> LiveListener
-    {
+    func start(
+        serving certificates: [String] = [hostname], implicitTLS: Bool = false, _ extra: [String] = [],
+        environment: [String: String] = [:]
+    ) throws -> LiveListener {
         var arguments = [
             "serve", "--state-dir", runner.stateDirectory, "--listen", "127.0.0.1:\(port)", "--hostname", Self.hostname,
             "--maildir", maildir.path, "--log-level", "debug",
@@ -37,7 +39,8 @@ final class LiveListener: @unchecked Sendable {
         for name in certificates { arguments += ["--cert", name] }
         if implicitTLS, let implicitPort { arguments += ["--implicit-tls", "127.0.0.1:\(implicitPort)"] }
         let server = try BackgroundProcess(
-            MailcertRunner.binary, arguments + extra, log: runner.state.path("serve.log"), keeping: runner.state)
+            MailcertRunner.binary, arguments + extra, environment: ["JOURNAL_STREAM": ""].merging(environment) { $1 },
+            log: runner.state.path("serve.log"), keeping: runner.state)
         process = server
         try FreePort.waitUntilListening(port, server: server)
         if implicitTLS, let implicitPort { try FreePort.waitUntilListening(implicitPort, server: server) }

@@ -9,12 +9,24 @@ final class RelayListener: @unchecked Sendable {
     let port: Int
     private(set) var process: BackgroundProcess?
 
-    /// A store with one self-signed ECDSA certificate per name; the listener serves `LiveListener.hostname`.
-    init(certificates: [String] = []) throws {
+    /// A store with a self-signed ECDSA certificate for `LiveListener.hostname` (what the listener serves), and one
+    /// client certificate (extendedKeyUsage serverAuth,clientAuth, from a private test CA) per name in `clients`.
+    init(clients: [String] = []) throws {
         runner = try MailcertRunner()
-        for name in [LiveListener.hostname] + certificates {
-            let result = try runner.run(["request", "-d", name, "--self-signed", "--key-type", "ecdsa-p256"])
-            guard result.status == 0 else { throw TestSupportError("cannot make \(name): \(result.output)") }
+        let made = try runner.run(["request", "-d", LiveListener.hostname, "--self-signed", "--key-type", "ecdsa-p256"])
+        guard made.status == 0 else { throw TestSupportError("cannot make the listener's certificate: \(made.output)") }
+        if !clients.isEmpty {
+            let ca = try TestCA(name: "Relay Client Test")
+            for name in clients {
+                let leaf = try ca.issue(LeafSpec([name], extendedKeyUsage: "serverAuth,clientAuth"))
+                let bundle = runner.state.path("\(name).p12")
+                _ = try Subprocess.openssl([
+                    "pkcs12", "-export", "-inkey", leaf.keyPath, "-in", leaf.fullchainPath, "-out", bundle,
+                    "-passout", "pass:",
+                ])
+                let imported = try runner.run(["import", "--name", name, "--pkcs12", bundle])
+                guard imported.status == 0 else { throw TestSupportError("cannot import \(name): \(imported.output)") }
+            }
         }
         port = FreePort.pick()
     }
