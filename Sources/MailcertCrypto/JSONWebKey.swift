@@ -113,14 +113,6 @@ extension PrivateKey {
 /// HMAC-SHA-256, for ACME External Account Binding (RFC 8555 section 7.3.4, alg HS256).
 public enum HMACSHA256 {
     public static func mac(key: [UInt8], message: [UInt8]) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let result = key.withUnsafeBufferPointer { keyBuffer in
-            message.withUnsafeBufferPointer { messageBuffer in
-                HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), messageBuffer.baseAddress, messageBuffer.count, &output, &length)
-            }
-        }
-        guard result != nil, length == 32 else { throw CryptoError.openSSL(.signing, "cannot compute an HMAC-SHA-256") }
-        return output
+        try HMAC(.sha256, key: key).mac(message)
     }
 }
