@@ -52,10 +52,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        /// A small blocking DNS client (UDP, TCP on truncation): MX, A/AAAA and TLSA for the MX walk. No OpenSSL.
+        /// A small blocking DNS client (UDP, TCP on truncation): MX, A/AAAA and TLSA for the MX walk; DNS UPDATE
+        /// (RFC 2136) signed with TSIG, whose HMAC comes from MailcertCrypto (no OpenSSL pointers here).
         .target(
             name: "MailcertDNS",
-            dependencies: ["MailcertSystem"]
+            dependencies: ["MailcertSystem", "MailcertCrypto"]
         ),
         /// Certificate checks (chain, names, expiry, DANE) and the remote STARTTLS probe. No ACME, no store:
         /// the listener may use it to verify a relay upstream.
@@ -131,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailcertDNSTests",
-            dependencies: ["MailcertDNS", "MailcertTestSupport"]
+            dependencies: ["MailcertDNS", "MailcertCrypto", "MailcertTestSupport"]
         ),
         /// Checks against certificates minted in the test, and the probe against real servers on 127.0.0.1.
         .testTarget(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailcert needs to build, test and demo; as root with apt-get, otherwise says what to run.
 set -euo pipefail
-packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 curl pebble python3-aiosmtpd dnsmasq-base systemd swaks postfix dovecot-core dovecot-imapd bubblewrap)
+packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 curl pebble python3-aiosmtpd dnsmasq-base systemd swaks postfix dovecot-core dovecot-imapd bubblewrap bind9 bind9-utils bind9-dnsutils)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -29,6 +29,16 @@ public struct DNSError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let noResolver = Code("noResolver")
         /// A TLSA record in presentation form that does not parse.
         public static let badRecord = Code("badRecord")
+        /// A TSIG key file that cannot be read, does not parse, or names an unsupported algorithm.
+        public static let badKeyFile = Code("badKeyFile")
+        /// The TSIG exchange failed: BADKEY, BADSIG, BADTIME from the server, or an answer whose MAC is wrong.
+        public static let tsig = Code("tsig")
+        /// RCODE 9 without a TSIG error: the server is not authoritative for the zone of the update.
+        public static let notAuthoritative = Code("notAuthoritative")
+        /// The server rejected an update: a failed prerequisite, a record outside the zone, or another RCODE.
+        public static let updateRejected = Code("updateRejected")
+        /// No server answered an SOA for the name or any parent: no zone to update.
+        public static let noZone = Code("noZone")
     }
 
     public let code: Code

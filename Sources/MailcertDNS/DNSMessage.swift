@@ -1,20 +1,29 @@
-/// The record types this client asks for or reads (RFC 1035, 3596, 6891, 6698).
-struct DNSType: Hashable, Sendable, CustomStringConvertible {
-    let value: UInt16
-    init(_ value: UInt16) { self.value = value }
+/// The record types this client asks for, reads or updates (RFC 1035, 3596, 6891, 6698, 8945).
+public struct DNSType: Hashable, Sendable, CustomStringConvertible {
+    public let value: UInt16
+    public init(_ value: UInt16) { self.value = value }
 
-    static let a = DNSType(1)
-    static let cname = DNSType(5)
-    static let mx = DNSType(15)
-    static let txt = DNSType(16)
-    static let aaaa = DNSType(28)
-    static let opt = DNSType(41)
-    static let tlsa = DNSType(52)
+    public static let a = DNSType(1)
+    public static let ns = DNSType(2)
+    public static let cname = DNSType(5)
+    public static let soa = DNSType(6)
+    public static let mx = DNSType(15)
+    public static let txt = DNSType(16)
+    public static let aaaa = DNSType(28)
+    public static let opt = DNSType(41)
+    public static let tlsa = DNSType(52)
+    public static let tsig = DNSType(250)
+    /// The QTYPE/TYPE "*" of RFC 2136's name prerequisites.
+    public static let any = DNSType(255)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .a: "A"
+        case .ns: "NS"
         case .cname: "CNAME"
+        case .soa: "SOA"
+        case .tsig: "TSIG"
+        case .any: "ANY"
         case .mx: "MX"
         case .txt: "TXT"
         case .aaaa: "AAAA"

@@ -109,6 +109,9 @@ enum DNSRecordData: Equatable, Sendable {
     case a([UInt8])
     case aaaa([UInt8])
     case cname(String)
+    case ns(String)
+    /// The character-strings of a TXT record, joined (as RFC 8555 and RFC 7208 read them).
+    case txt(String)
     case mx(MXRecord)
     case tlsa(TLSARecord)
     case other
@@ -216,6 +219,12 @@ extension DNSMessageReader {
                 data = .aaaa(try bytes(16))
             case .cname:
                 data = .cname(try name())
+            case .ns:
+                data = .ns(try name())
+            case .txt:
+                var text: [UInt8] = []
+                while offset < end { text += try bytes(Int(try uint8())) }
+                data = .txt(String(decoding: text, as: UTF8.self))
             case .mx:
                 guard length >= 3 else { throw bad("is too short") }
                 data = .mx(MXRecord(preference: try uint16(), exchange: try name()))
@@ -228,7 +237,7 @@ extension DNSMessageReader {
                     TLSARecord(
                         usage: usage, selector: selector, matchingType: matchingType, data: try bytes(end - offset)))
             default:
-                break
+                offset = end  // a type this client does not decode (SOA, NS of a referral): its data is skipped
             }
             guard offset == end else { throw bad("does not fill its \(length) bytes of data exactly") }
         }

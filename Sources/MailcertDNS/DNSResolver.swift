@@ -66,6 +66,19 @@ public struct DNSResolver: Sendable {
         return TLSALookup(records: records, authenticated: response.isAuthenticated)
     }
 
+    /// The TXT values of `name`; none when it does not exist. Asked of an authoritative server, this shows what a CA
+    /// validating dns-01 will see.
+    public func txt(_ name: String) throws -> [String] {
+        let (owner, response) = try query(name, .txt, acceptingNXDOMAIN: true)
+        return response.records(.txt, of: owner).compactMap { if case .txt(let value) = $0 { value } else { nil } }
+    }
+
+    /// The name server host names of `zone` (its NS records), sorted.
+    public func nameServers(_ zone: String) throws -> [String] {
+        let (owner, response) = try query(zone, .ns)
+        return response.records(.ns, of: owner).compactMap { if case .ns(let host) = $0 { host } else { nil } }.sorted()
+    }
+
     /// Asks one question over UDP, again over TCP if the answer was truncated, and turns failure RCODEs into errors.
     func query(
         _ text: String, _ type: DNSType, acceptingNXDOMAIN: Bool = false
@@ -159,7 +172,7 @@ public struct DNSResolver: Sendable {
         return ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
     }
 
-    private static func readFile(_ path: String) throws(DNSError) -> String {
+    static func readFile(_ path: String) throws(DNSError) -> String {
         guard let file = fopen(path, "r") else {
             throw DNSError(.noResolver, "cannot read \(path): \(String(cString: strerror(errno)))")
         }
