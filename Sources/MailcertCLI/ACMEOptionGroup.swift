@@ -28,13 +28,8 @@ struct ACMEOptionGroup: ParsableArguments {
     }
 
     func externalAccountBinding() throws -> ExternalAccountBinding? {
-        switch (eabKid, eabHmacKey) {
-        case (nil, nil): return nil
-        case let (kid?, key?):
-            do { return try ExternalAccountBinding(keyID: kid, macKeyBase64: key) } catch {
-                throw ValidationError("--eab-hmac-key: \(error)")
-            }
-        default: throw ValidationError("--eab-kid and --eab-hmac-key go together")
+        do { return try EABFlags.binding(kid: eabKid, hmacKey: eabHmacKey) } catch let error as MailcertError {
+            throw ValidationError(error.message)
         }
     }
 

@@ -113,11 +113,6 @@ struct EnableCommand: ParsableCommand {
     /// The bindings and proofs in words; with --json only the failed proofs (on standard error).
     private func printText(_ report: Enable.Report) {
         if !json { report.lines.forEach { Output.print($0) } }
-        for proof in report.proofs where !proof.proven {
-            Output.printError(
-                "\(proof.service) is bound to the certificate, but \(proof.target) did not serve it within "
-                    + "\(proveTimeout) s (last: \(proof.detail)); the binding is recorded: start 'mailcert serve' "
-                    + "there, or check --connect")
-        }
+        report.unprovenLines(window: proveTimeout).forEach { Output.printError($0) }
     }
 }

@@ -56,6 +56,16 @@ public struct Enable: Sendable {
         /// What changed in the renew service's sandbox, if anything.
         public var sandbox: String?
 
+        /// One error line per service that did not serve the certificate within `window` seconds: the binding
+        /// stands, so the message says what to start or check.
+        public func unprovenLines(window: Double) -> [String] {
+            proofs.filter { !$0.proven }.map { proof in
+                "\(proof.service) is bound to the certificate, but \(proof.target) did not serve it within "
+                    + "\(window) s (last: \(proof.detail)); the binding is recorded: start 'mailcert serve' "
+                    + "there, or check --connect"
+            }
+        }
+
         /// What `enable` prints: one line per binding, then one per proven service.
         public var lines: [String] {
             services.map { binding in
