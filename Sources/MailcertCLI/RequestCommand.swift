@@ -12,8 +12,10 @@ struct RequestCommand: AsyncParsableCommand {
             --acme obtains a certificate from an ACME CA (default Let's Encrypt) and puts it in service, \
             replacing a self-signed fallback. http-01 answers from a built-in responder on --http-address:--http-port \
             (default 0.0.0.0:80) only while the CA validates, or from files in --webroot; dns-01 runs \
-            --dns-hook CMD as 'CMD add|del RECORD VALUE'. --profile asks for one of the CA's certificate profiles \
-            (Let's Encrypt: classic, tlsserver, shortlived); renewals keep it. A failed order changes nothing.
+            --dns-hook CMD as 'CMD add|del RECORD VALUE', or sends TSIG-signed DNS UPDATEs (--dns-update SERVER \
+            --tsig-key FILE) and waits until the zone's servers answer. --profile asks for one of the CA's \
+            certificate profiles (Let's Encrypt: classic, tlsserver, shortlived); renewals keep it. A failed order \
+            changes nothing.
 
             --self-signed stores a new version of NAME and puts it in service, unless NAME already has a valid \
             CA-signed certificate in service: a fallback never replaces one (--force overrides).
@@ -64,6 +66,16 @@ struct RequestCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("dns-01: program run as 'CMD add|del RECORD VALUE'.", valueName: "cmd"))
     var dnsHook: String?
+
+    @Option(help: ArgumentHelp("dns-01: send DNS UPDATEs (RFC 2136) to this primary server.", valueName: "ip[:port]"))
+    var dnsUpdate: String?
+
+    @Option(help: ArgumentHelp("dns-01: the TSIG key file (BIND's tsig-keygen or Knot's keymgr).", valueName: "file"))
+    var tsigKey: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "dns-01: wait until these servers answer, not the zone's NS hosts.", valueName: "ip[:port]"))
+    var dnsAuthoritative: [String] = []
 
     @Option(help: ArgumentHelp("Prefer the chain whose top issuer has this common name.", valueName: "cn"))
     var preferredChain: String?
@@ -139,7 +151,7 @@ struct RequestCommand: AsyncParsableCommand {
             server: acmeOptions.server ?? "letsencrypt", hostnames: hostnames, caBundle: acmeOptions.caBundle,
             email: acmeOptions.email, challenge: challenge ?? .http01, httpAddress: httpAddress, httpPort: httpPort,
             webroot: webroot, dnsHook: dnsHook, preferredChain: preferredChain, keyType: keyType?.rawValue,
-            profile: profile)
+            profile: profile, dnsUpdate: dnsUpdate, tsigKey: tsigKey, dnsAuthoritative: dnsAuthoritative)
     }
 
     private func requestACME(name: String, hostnames: [String], key: KeySelection, store: FileCertificateStore) async throws {

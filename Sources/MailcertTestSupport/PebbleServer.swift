@@ -25,8 +25,10 @@ public final class PebbleServer: @unchecked Sendable {
     /// The root that signs Pebble's own HTTPS certificate: pass as --ca-bundle.
     public var caBundle: String { directory.path("pebble-tls.pem") }
 
-    /// Starts both servers. `environment` adds PEBBLE_* settings; `eabKeys` turns External Account Binding on.
-    public init(environment: [String: String] = [:], eabKeys: [String: String]? = nil) throws {
+    /// Starts both servers. `environment` adds PEBBLE_* settings; `eabKeys` turns External Account Binding on;
+    /// `dnsServer` ("127.0.0.1:PORT", e.g. a `NamedServer`) is where Pebble looks up dns-01 records instead of
+    /// challtestsrv.
+    public init(environment: [String: String] = [:], eabKeys: [String: String]? = nil, dnsServer: String? = nil) throws {
         directory = try TemporaryDirectory("pebble")
         try Subprocess.openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -47,7 +49,7 @@ public final class PebbleServer: @unchecked Sendable {
             log: directory.path("challtestsrv.log"))
         try FreePort.waitUntilListening(challengeManagementPort)
         pebble = try BackgroundProcess(
-            "pebble", ["-config", directory.path("pebble.json"), "-dnsserver", "127.0.0.1:\(dnsPort)"],
+            "pebble", ["-config", directory.path("pebble.json"), "-dnsserver", dnsServer ?? "127.0.0.1:\(dnsPort)"],
             environment: ["PEBBLE_VA_NOSLEEP": "1"].merging(environment) { $1 }, log: directory.path("pebble.log"))
         try FreePort.waitUntilListening(listenPort)
         try FreePort.waitUntilListening(managementPort)

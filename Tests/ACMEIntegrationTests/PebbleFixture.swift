@@ -6,8 +6,8 @@ struct PebbleFixture {
     let pebble: PebbleServer
     let mailcert: MailcertRunner
 
-    init(environment: [String: String] = [:], eabKeys: [String: String]? = nil) throws {
-        pebble = try PebbleServer(environment: environment, eabKeys: eabKeys)
+    init(environment: [String: String] = [:], eabKeys: [String: String]? = nil, dnsServer: String? = nil) throws {
+        pebble = try PebbleServer(environment: environment, eabKeys: eabKeys, dnsServer: dnsServer)
         mailcert = try MailcertRunner()
     }
 

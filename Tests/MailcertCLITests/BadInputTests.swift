@@ -27,6 +27,25 @@ struct BadInputTests {
             (["request", "-d", "mx.example.com", "--self-signed", "--profile", "shortlived"], "ACME options need --acme"),
             (["request", "-d", "mx.example.com", "--acme", "--profile", ""], "--profile needs the name of one"),
             (["request", "-d", "mx.example.com", "--acme", "--dns-hook", "/bin/true"], "--dns-hook goes with --challenge"),
+            (["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01"], "or --dns-update SERVER and --tsig-key"),
+            (["request", "-d", "mx.example.com", "--acme", "--dns-update", "127.0.0.1"], "--dns-update goes with --challenge"),
+            (["request", "-d", "mx.example.com", "--self-signed", "--tsig-key", "k"], "ACME options need --acme"),
+            (
+                ["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01", "--dns-update", "127.0.0.1"],
+                "--dns-update SERVER and --tsig-key FILE go together"
+            ),
+            (
+                ["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01", "--dns-hook", "/bin/true",
+                 "--dns-update", "127.0.0.1", "--tsig-key", "k"], "--dns-hook and --dns-update exclude each other"
+            ),
+            (
+                ["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01", "--dns-update", "ns1.example",
+                 "--tsig-key", "k"], "--dns-update: invalid DNS resolver address \"ns1.example\""
+            ),
+            (
+                ["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01", "--dns-update", "127.0.0.1",
+                 "--tsig-key", "/nonexistent/tsig.key"], "--tsig-key: cannot read the TSIG key file"
+            ),
             (["import", "--name", "mx1"], "name the CA's certificate file"),
         ])
     func usageErrors(arguments: [String], message: String) throws {

@@ -91,6 +91,9 @@ public struct ACMEIssuance: Sendable {
     private func solver() throws -> ChallengeSolver {
         switch options.challenge {
         case .dns01:
+            if let server = options.dnsUpdate, let keyFile = options.tsigKey {
+                return try DNS01UpdateSolver(server: server, keyFile: keyFile, authoritative: options.dnsAuthoritative)
+            }
             guard let hook = options.dnsHook else { throw MailcertError(.badInput, "dns-01 needs --dns-hook CMD") }
             return DNS01HookSolver(command: hook)
         case .http01:

@@ -12,6 +12,12 @@ public struct ACMEOptions: Codable, Equatable, Sendable {
     public var httpPort: Int?
     public var webroot: String?
     public var dnsHook: String?
+    /// dns-01 over DNS UPDATE: the primary server ("IP[:PORT]") and the TSIG key file's absolute path (the secret
+    /// stays in that file, never in renewal.json).
+    public var dnsUpdate: String?
+    public var tsigKey: String?
+    /// The servers that must answer the TXT record before the CA is asked; nil: the zone's NS hosts.
+    public var dnsAuthoritative: [String]?
     public var preferredChain: String?
     public var keyType: String?
     /// The CA's certificate profile (draft-ietf-acme-profiles), e.g. Let's Encrypt's `shortlived`; nil: its default.
@@ -25,8 +31,13 @@ public struct ACMEOptions: Codable, Equatable, Sendable {
     public init(
         server: String, hostnames: [String], caBundle: String? = nil, email: String? = nil, challenge: Challenge = .http01,
         httpAddress: String? = nil, httpPort: Int? = nil, webroot: String? = nil, dnsHook: String? = nil,
-        preferredChain: String? = nil, keyType: String? = nil, profile: String? = nil
+        preferredChain: String? = nil, keyType: String? = nil, profile: String? = nil, dnsUpdate: String? = nil,
+        tsigKey: String? = nil, dnsAuthoritative: [String]? = nil
     ) {
+        self.dnsUpdate = dnsUpdate
+        // Absolute, so a renewal run from the timer (another working directory) finds the same file.
+        self.tsigKey = tsigKey.map { URL(fileURLWithPath: $0).path }
+        self.dnsAuthoritative = dnsAuthoritative?.isEmpty == true ? nil : dnsAuthoritative
         self.server = server
         self.hostnames = hostnames
         self.caBundle = caBundle
