@@ -63,14 +63,14 @@ struct DNS01UpdateSolver: ChallengeSolver {
                 }
             }
             if waiting.isEmpty { return }
-            guard ContinuousClock.now < deadline, !Task.isCancelled else {
+            guard ContinuousClock.now < deadline else {
                 throw ACMEError(
                     .solver,
                     "the TXT record \(record.name) added at \(server) (zone \(zone)) is still not answered by"
                         + " \(waiting.map(\.description).joined(separator: ", ")) after \(propagationTimeout);"
                         + " check that they are the zone's authoritative servers and receive its updates")
             }
-            try await Task.sleep(for: pollInterval)
+            try await Task.sleep(for: pollInterval)  // throws at once when the order is cancelled
         }
     }
 
