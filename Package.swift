@@ -142,7 +142,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MailcertCoreTests",
-            dependencies: ["MailcertCore", "ACME", "MailcertCheck", "MailcertCrypto", "MailcertSystem", "MailcertTestSupport"]
+            dependencies: [
+                "MailcertCore", "ACME", "MailcertCheck", "MailcertCrypto", "MailcertSystem", "MailcertTestSupport",
+            ]
         ),
         /// End to end against Debian's Pebble CA; run in CI always (a missing pebble fails there).
         .testTarget(

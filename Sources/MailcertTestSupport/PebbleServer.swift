@@ -28,7 +28,9 @@ public final class PebbleServer: @unchecked Sendable {
     /// Starts both servers. `environment` adds PEBBLE_* settings; `eabKeys` turns External Account Binding on;
     /// `dnsServer` ("127.0.0.1:PORT", e.g. a `NamedServer`) is where Pebble looks up dns-01 records instead of
     /// challtestsrv.
-    public init(environment: [String: String] = [:], eabKeys: [String: String]? = nil, dnsServer: String? = nil) throws {
+    public init(
+        environment: [String: String] = [:], eabKeys: [String: String]? = nil, dnsServer: String? = nil
+    ) throws {
         directory = try TemporaryDirectory("pebble")
         try Subprocess.openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",

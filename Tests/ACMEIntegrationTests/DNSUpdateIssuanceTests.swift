@@ -58,10 +58,9 @@ struct DNSUpdateIssuanceTests {
     func wrongKey() throws {
         let named = try NamedServer()
         let fixture = try PebbleFixture(dnsServer: named.address)
+        let secret = String(repeating: "QUJD", count: 11)  // base64 of "ABC..."; not the server's secret
         let wrong = try named.directory.write(
-            "wrong.key",
-            "key \"\(named.sha256KeyName)\" { algorithm hmac-sha256; secret \"\(String(repeating: "QUJD", count: 11))\"; };"
-        )
+            "wrong.key", "key \"\(named.sha256KeyName)\" { algorithm hmac-sha256; secret \"\(secret)\"; };")
         var flags = updateFlags(named)
         flags[flags.firstIndex(of: named.sha256KeyFile)!] = wrong
         let result = try fixture.request(["mx1.example.test"], fixture.acmeServerOnly + flags)

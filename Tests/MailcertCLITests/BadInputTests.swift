@@ -27,8 +27,8 @@ struct BadInputTests {
             (["request", "-d", "mx.example.com", "--self-signed", "--profile", "shortlived"], "ACME options need --acme"),
             (["request", "-d", "mx.example.com", "--acme", "--profile", ""], "--profile needs the name of one"),
             (["request", "-d", "mx.example.com", "--acme", "--dns-hook", "/bin/true"], "--dns-hook goes with --challenge"),
-            (["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01"], "or --dns-update SERVER and --tsig-key"),
-            (["request", "-d", "mx.example.com", "--acme", "--dns-update", "127.0.0.1"], "--dns-update goes with --challenge"),
+            (["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01"], "or --dns-update SERVER and --tsig"),
+            (["request", "-d", "mx.example.com", "--acme", "--dns-update", "127.0.0.1"], "--dns-update goes with --chall"),
             (["request", "-d", "mx.example.com", "--self-signed", "--tsig-key", "k"], "ACME options need --acme"),
             (
                 ["request", "-d", "mx.example.com", "--acme", "--challenge", "dns-01", "--dns-update", "127.0.0.1"],

@@ -37,6 +37,17 @@ struct NamedUpdateTests {
         try client.delete(.txt(Self.record, "token-2"))  // already gone: no error
     }
 
+    @Test("the lookups the dns-01 wait uses: TXT values (long ones joined) and the zone's NS hosts")
+    func lookups() throws {
+        let long = String(repeating: "v", count: 300)
+        let named = try NamedServer(records: ["@ IN NS ns2.example.test.", "ns2 IN A 127.0.0.2"])
+        try Self.client(named).send(DNSUpdate([.add(.txt(Self.record, "short")), .add(.txt(Self.record, long))]))
+        let resolver = DNSResolver(server: try DNSServerAddress(parsing: named.address))
+        #expect(Set(try resolver.txt(Self.record)) == ["short", long])
+        #expect(try resolver.txt("_acme-challenge.nowhere.example.test") == [])
+        #expect(try resolver.nameServers("example.test") == ["ns1.example.test", "ns2.example.test"])
+    }
+
     @Test("hmac-sha512 with the key rewritten as Knot's YAML")
     func sha512Knot() throws {
         let named = try NamedServer()
