@@ -41,3 +41,9 @@ deb:
 bench: deps
 	$(SWIFT) build -c release --product mailcert
 	MAILCERT="$$($(SWIFT) build -c release --show-bin-path)/mailcert" Benchmarks/listener-benchmark.sh
+
+## libFuzzer targets for every parser (Fuzz/README.md): N seconds each on the committed seeds, fails on any finding.
+.PHONY: fuzz
+SECONDS ?= 30
+fuzz:
+	SWIFT="$(SWIFT)" Fuzz/run.sh $(SECONDS)

@@ -171,3 +171,24 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// libFuzzer targets, one per parser (see Fuzz/README.md). Declared only when MAILCERT_FUZZ=1, so `swift build` and
+/// `make test` never see them: they must be compiled with -sanitize=fuzzer, which SwiftPM cannot set per target.
+if Context.environment["MAILCERT_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("SMTPSession", ["SMTPProtocol"]),
+        ("DNSMessage", ["MailcertDNS"]),
+        ("TLSARecord", ["MailcertDNS"]),
+        ("ACMEWire", ["ACME"]),
+        ("CertificateImport", ["MailcertCrypto", "MailcertCore"]),
+        ("ServeConfig", ["MailcertServe"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.products.append(.executable(name: "Fuzz\(target.name)", targets: ["Fuzz\(target.name)"]))
+        package.targets.append(
+            .executableTarget(
+                name: "Fuzz\(target.name)", dependencies: ["FuzzSupport"] + target.dependencies, path: "Fuzz/\(target.name)",
+                exclude: ["corpus", "fuzz.dict"]))
+    }
+}

@@ -100,18 +100,27 @@ public struct ServeConfigFile: Decodable, Equatable {
     /// be silently ignored, and a limit the admin believes set would not be).
     public static func load(_ file: URL) throws -> ServeConfigFile {
         let bytes = try UserFile.read(file, purpose: "cannot read the serve configuration")
+        return try parse(bytes, source: file.path)
+    }
+
+    /// Checks and decodes the file's bytes; `source` names the file in errors. Apart from `load` so the fuzz target
+    /// and the tests reach it without a file.
+    static func parse(_ bytes: [UInt8], source: String) throws -> ServeConfigFile {
         let text = String(decoding: bytes, as: UTF8.self)
+        if let problem = TOMLSubset.problem(in: text) {
+            throw MailcertError(.badInput, "\(source): not a serve configuration: \(problem); nothing was started")
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch {
-            throw MailcertError(.badInput, "\(file.path): not valid TOML: \(error); nothing was started")
+            throw MailcertError(.badInput, "\(source): not valid TOML: \(error); nothing was started")
         }
-        try rejectUnknownKeys(in: table, known: CodingKeys.allCases.map(\.rawValue), where: file.path)
+        try rejectUnknownKeys(in: table, known: CodingKeys.allCases.map(\.rawValue), where: source)
         if let limits = table["limits"]?.table {
             let known = Limits.CodingKeys.allCases.map(\.rawValue)
-            try rejectUnknownKeys(in: limits, known: known, where: "\(file.path) [limits]")
+            try rejectUnknownKeys(in: limits, known: known, where: "\(source) [limits]")
         }
         do { return try TOMLDecoder().decode(ServeConfigFile.self, from: table) } catch {
-            throw MailcertError(.badInput, "\(file.path): \(describe(error)); nothing was started")
+            throw MailcertError(.badInput, "\(source): \(describe(error)); nothing was started")
         }
     }
 

@@ -46,18 +46,20 @@ public struct ServeSettings {
             limits.maximumConnectionsPerAddress = value
         }
         if let seconds = flags.commandTimeout ?? limitsFile?.commandTimeout?.value {
-            limits.commandTimeout = .seconds(seconds)
+            limits.commandTimeout = try Self.duration(seconds, "command_timeout")
         }
         if let seconds = flags.handshakeTimeout ?? limitsFile?.handshakeTimeout?.value {
-            limits.handshakeTimeout = .seconds(seconds)
+            limits.handshakeTimeout = try Self.duration(seconds, "handshake_timeout")
         }
-        if let seconds = flags.greetPause ?? limitsFile?.greetPause?.value { limits.greetPause = .seconds(seconds) }
+        if let seconds = flags.greetPause ?? limitsFile?.greetPause?.value {
+            limits.greetPause = try Self.duration(seconds, "greet_pause")
+        }
         if let seconds = flags.shutdownGrace ?? limitsFile?.shutdownGrace?.value {
-            limits.shutdownGrace = .seconds(seconds)
+            limits.shutdownGrace = try Self.duration(seconds, "shutdown_grace")
         }
         if let rate = flags.minDataRate ?? limitsFile?.minDataRate { limits.minimumDataRate = rate }
         listener = ListenerConfiguration(endpoints: endpoints, session: policy, limits: limits)
-        ticketKeyRotation = .seconds(limitsFile?.ticketKeyRotation?.value ?? 12 * 3600)
+        ticketKeyRotation = try Self.duration(limitsFile?.ticketKeyRotation?.value ?? 12 * 3600, "ticket_key_rotation")
         user = flags.user ?? file?.user
 
         // Flags win as a whole: a --maildir or --relay replaces whichever destination the file names.
@@ -69,6 +71,20 @@ public struct ServeSettings {
         relayTLS = try RelayTLSSettings(overrides: flags.relayTLS, file: file, relaying: relaying, store: store)
         sourceList = ListenerCertificates(names: flags.cert.isEmpty ? file?.cert ?? [] : flags.cert, store: store)
         try sourceList.checkNamedCertificatesExist()
+    }
+
+    /// The longest time any limit may name: beyond it nothing is gained, and near Int64 nanoseconds the conversion
+    /// to a Duration or NIO's TimeAmount traps (`command_timeout = inf` or `1e300` crashed serve; Fuzz/ServeConfig).
+    static let maximumSeconds: Double = 30 * 24 * 3600
+
+    /// `seconds` from a flag or the config file as a Duration, or a usage error naming the key.
+    static func duration(_ seconds: Double, _ key: String) throws -> Duration {
+        guard seconds.isFinite, seconds >= 0, seconds <= maximumSeconds else {
+            throw ServeUsageError(
+                "\(key) must be a number of seconds from 0 to \(Int(maximumSeconds)) (30 days), not \(seconds); "
+                    + "nothing was started")
+        }
+        return .seconds(seconds)
     }
 
     private static func destination(maildir: String?, relay: String?) throws -> Destination {

@@ -246,7 +246,8 @@ public struct SMTPSession: Sendable {
             return error(ServerReply(555, "5.5.4", "Error: MAIL parameters need EHLO"))
         }
         for parameter in parameters {
-            let parts = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+            // Empty pieces kept: "=" or "=7BIT" is then an unknown option, not a missing keyword.
+            let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             switch (parts[0].uppercased(), parts.count == 2 ? parts[1].uppercased() : nil) {
             case ("SIZE", let value?):
                 guard let size = Int(value) else { return error(ServerReply(501, "5.5.4", "Bad SIZE parameter")) }
@@ -254,17 +255,25 @@ public struct SMTPSession: Sendable {
                     return [.send(ServerReply(552, "5.3.4", "Message size exceeds fixed limit"))]
                 }
             case ("BODY", "7BIT"), ("BODY", "8BITMIME"): continue
-            default: return error(ServerReply(555, "5.5.4", "Unsupported option: \(parameter)"))
+            default: return error(ServerReply(555, "5.5.4", "Unsupported option: \(Self.echo(parameter))"))
             }
         }
         phase = .waiting(.mail(sender: sender))
         return [.mail(sender: sender, parameters: parameters)]
     }
 
+    /// Client text quoted in a reply, cut short: a command line may hold 1000 octets, a reply line only 512
+    /// (RFC 5321 section 4.5.3.1.5), and 64 octets say enough about which option was refused. Counted in octets,
+    /// not characters: one character may carry any number of combining marks.
+    private static func echo(_ text: String) -> String {
+        let octets = Array(text.utf8)
+        return octets.count <= 64 ? text : String(decoding: octets.prefix(64), as: UTF8.self) + "..."
+    }
+
     private mutating func rcpt(_ recipient: String, parameters: [String]) -> [SMTPAction] {
         guard let transaction else { return error(ServerReply(503, "5.5.1", "Error: need MAIL command")) }
         guard parameters.isEmpty else {
-            return error(ServerReply(555, "5.5.4", "Unsupported option: \(parameters.joined(separator: " "))"))
+            return error(ServerReply(555, "5.5.4", "Unsupported option: \(Self.echo(parameters.joined(separator: " ")))"))
         }
         guard !recipient.isEmpty else { return error(ServerReply(501, "5.1.3", "Bad recipient address syntax")) }
         guard transaction.recipients.count < policy.maximumRecipients else {

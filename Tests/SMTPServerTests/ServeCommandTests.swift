@@ -229,6 +229,25 @@ struct ServeCommandTests {
         #expect(wrongList.stderr.contains("'listen' must be a list, e.g. [\"127.0.0.1:25\"]"), "\(wrongList.stderr)")
     }
 
+    @Test(
+        "a config file that crashed serve (Fuzz/ServeConfig) is an error message naming the line or the key",
+        arguments: [
+            // TOMLKit's toml++ asserts on these and aborts the process.
+            ("[\nmaildir = \"/tmp/x\"\n", "not a serve configuration: line 1: "),
+            ("maildir = \"/tmp/x\"\nlisten = [}\n", "not a serve configuration: line 2: "),
+            ("[[[limits]]]\n", "not a serve configuration: line 1: "),
+            // Duration.seconds traps on a value no Int64 of nanoseconds holds.
+            ("maildir = \"/tmp/x\"\n[limits]\ncommand_timeout = inf\n", "command_timeout must be a number of seconds"),
+            ("maildir = \"/tmp/x\"\n[limits]\nticket_key_rotation = 1e300\n", "ticket_key_rotation must be a number"),
+        ])
+    func hostileConfig(_ toml: String, _ expected: String) throws {
+        let runner = try MailcertRunner()
+        let config = try runner.state.write("hostile.toml", toml)
+        let result = try Self.runBounded(runner, ["serve", "--config", config], seconds: 5)
+        #expect((1...125).contains(result.status), "exit \(result.status), not a crash: \(result.output)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+    }
+
     // MARK: - Usage errors
 
     @Test("--maildir with --relay is a usage error (exit 64) that says the two exclude each other")
