@@ -158,11 +158,5 @@ enum ACMEJSON {
         return decoder
     }()
 
-    static func parseDate(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
+    static func parseDate(_ text: String) -> Date? { WireDate.rfc3339(text) }
 }

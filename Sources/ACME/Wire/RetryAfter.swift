@@ -6,10 +6,6 @@ public enum RetryAfter {
     public static func date(_ value: String?, now: Date) -> Date? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Int(value) { return now.addingTimeInterval(TimeInterval(max(seconds, 0))) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value)
+        return WireDate.httpDate(value)
     }
 }
