@@ -163,4 +163,18 @@ import Testing
         #expect(said.all.first?.contains("nothing to renew") == true)
         #expect(store.metricsExposition?.contains("mailcert_certificate_not_after_seconds{name=\"plain\"}") == true)
     }
+
+    @Test func aDamagedBindingsFileIsSaidAndDoesNotStopTheRun() async throws {
+        let fixture = try StoreFixture()
+        try fixture.selfSigned("mx1", hosts: ["mx1.example.com"], now: now)
+        try Data("{not json".utf8).write(to: fixture.paths.bindings)
+        let said = CollectedReport()
+
+        let report = try await run().run(
+            store: fixture.store, transport: { _ in fatalError("no CA is asked") }, steps: steps, now: { now },
+            progress: said.reporter)
+
+        #expect(report.services.isEmpty)
+        #expect(said.all.contains { $0.hasPrefix("warning: ") && $0.contains("bindings.json") }, "\(said.all)")
+    }
 }

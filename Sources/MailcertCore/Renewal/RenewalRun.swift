@@ -59,7 +59,9 @@ public struct RenewalRun: Sendable {
     ) async throws -> Report {
         let names = try self.names ?? RenewalBatch.acmeNames(in: store)
         if names.isEmpty { progress.note("no ACME certificates in \(store.location(of: .store)); nothing to renew") }
-        guard try !names.isEmpty || !store.bindings().services.isEmpty else {
+        // A damaged bindings.json counts as bindings: convergence then says what is wrong, and renewals still run.
+        let nothingBound = (try? store.bindings().services.isEmpty) ?? false
+        guard !names.isEmpty || !nothingBound else {
             writeMetrics(store, attempts: [], now: now(), progress: progress)
             return Report(certificates: [])
         }
