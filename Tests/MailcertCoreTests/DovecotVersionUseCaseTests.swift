@@ -13,14 +13,10 @@ struct DovecotVersionUseCaseTests: UseCaseSuite {
     let world = UseCaseWorld()
 
     func enable(_ root: TemporaryDirectory) throws -> Enable {
-        try SelfSignedIssuance(
-            name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: false
-        ).run(store: store, now: now)
+        try issue()
         var enable = Enable(certificate: .name("mx1"), services: [.dovecot])
         enable.prove = false
-        enable.deploySettings[.dovecot] = DeploySettings(
-            root: root.url.path, configDirectory: root.path("etc/dovecot"), templates: repositoryTemplates.path,
-            reloadHook: "/reload-dovecot")
+        enable.deploySettings[.dovecot] = staged(.dovecot, root: root, config: "dovecot")
         return enable
     }
 

@@ -8,12 +8,6 @@ import Testing
 @Suite struct EnableUseCaseTests: UseCaseSuite {
     let world = UseCaseWorld()
 
-    @discardableResult
-    func issue(_ name: String, hosts: [String], force: Bool = false) throws -> StoredVersion {
-        try SelfSignedIssuance(name: name, hostnames: hosts, key: .generate(.ecdsaP256), days: 90, force: force)
-            .run(store: store, now: now)
-    }
-
     @Test func bindsRecordsWhereAndProvesTheCheckedVersion() throws {
         let version = try issue("mx1", hosts: ["mx1.example.com"])
         var enable = Enable(certificate: .name("mx1"), services: [.smtp, .submission])

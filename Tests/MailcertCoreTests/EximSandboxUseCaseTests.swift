@@ -13,14 +13,10 @@ import Testing
         let root = try TemporaryDirectory("mailcert-exim-sandbox")
         try FileManager.default.createDirectory(atPath: root.path("etc/exim4"), withIntermediateDirectories: true)
         _ = try root.write("etc/exim4/update-exim4.conf.conf", "dc_use_split_config='\(split)'\n")
-        try SelfSignedIssuance(
-            name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: false
-        ).run(store: store, now: now)
+        try issue()
         var enable = Enable(certificate: .name("mx1"), services: [.exim])
         enable.prove = false
-        enable.deploySettings[.exim] = DeploySettings(
-            root: root.url.path, configDirectory: root.path("etc/exim4"), templates: repositoryTemplates.path,
-            reloadHook: "/reload-exim")
+        enable.deploySettings[.exim] = staged(.exim, root: root, config: "exim4")
         _ = try enable.run(store: store, steps: steps, now: now, progress: .silent)
         return (root, try RenewalSandbox.writablePaths(in: store))
     }

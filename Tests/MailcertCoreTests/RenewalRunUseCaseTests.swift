@@ -23,24 +23,16 @@ import Testing
             progress: said.reporter)
     }
 
-    func issue() throws -> StoredVersion {
-        try SelfSignedIssuance(
-            name: "mx1", hostnames: ["mx1.example.com"], key: .generate(.ecdsaP256), days: 90, force: true
-        ).run(store: store, now: now)
-    }
-
     /// Version 1 bound to smtp (a `serve` of this process listening on 127.0.0.1:2525) and to dovecot, as enable
     /// leaves them; then version 2 put in service (a renewal, an import) behind their back.
     func boundThenReplaced(root: TemporaryDirectory) throws -> (old: StoredVersion, new: StoredVersion) {
-        let old = try issue()
+        let old = try issue(force: true)
         try ListenerEndpoints.register(
             [.init(endpoint: "127.0.0.1:2525", kind: .starttls, pid: getpid())], pid: getpid(), in: store)
         var enable = Enable(certificate: .name("mx1"), services: [.smtp, .dovecot])
-        enable.deploySettings[.dovecot] = DeploySettings(
-            root: root.url.path, configDirectory: root.path("etc/dovecot"), templates: repositoryTemplates.path,
-            reloadHook: "/reload-dovecot")
+        enable.deploySettings[.dovecot] = staged(.dovecot, root: root, config: "dovecot")
         _ = try enable.run(store: store, steps: steps, now: now, progress: .silent)
-        return (old, try issue())
+        return (old, try issue(force: true))
     }
 
     func status(_ service: String) throws -> ServiceStatus? {

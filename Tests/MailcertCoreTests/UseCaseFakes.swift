@@ -1,5 +1,6 @@
 import Foundation
 import MailcertSystem
+import MailcertTestSupport
 import MailcertCheck
 import MailcertCore
 
@@ -100,6 +101,23 @@ extension UseCaseSuite {
     var runner: ScriptedRunner { world.runner }
     var now: Date { world.now }
     var steps: DeployAndProve { world.steps }
+
+    /// A self-signed version of `name` put in service, as `request --self-signed` makes one.
+    @discardableResult
+    func issue(_ name: String = "mx1", hosts: [String] = ["mx1.example.com"], force: Bool = false) throws
+        -> StoredVersion
+    {
+        try SelfSignedIssuance(name: name, hostnames: hosts, key: .generate(.ecdsaP256), days: 90, force: force)
+            .run(store: store, now: now)
+    }
+
+    /// How a daemon is deployed below a staging `root`: its configuration in ROOT/etc/`config`, the repository's
+    /// templates, and a reload hook the scripted runner answers.
+    func staged(_ service: MailService, root: TemporaryDirectory, config: String) -> DeploySettings {
+        DeploySettings(
+            root: root.url.path, configDirectory: root.path("etc/\(config)"), templates: repositoryTemplates.path,
+            reloadHook: "/reload-\(service.rawValue)")
+    }
 }
 
 /// The repository's templates directory (the snippets deploys render).
